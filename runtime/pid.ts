@@ -1,0 +1,62 @@
+/**
+ * Process identifiers and references: small values that print the way Erlang prints them.
+ *
+ * @example
+ * String(pid)   // '#PID<0.42.0>'
+ * String(ref)   // '#Reference<0.0.0.7>'
+ */
+
+const inspect = Symbol.for('nodejs.util.inspect.custom')
+
+/** A process identifier, Erlang's `pid()`. Compare pids with `===` on the same node. */
+export class Pid {
+  /** @internal */
+  constructor(
+    /** The index of the node that owns the process (0 for the default node). */
+    readonly node: number,
+    /** The process's serial number on its node. */
+    readonly id: number,
+  ) {}
+
+  toString(): string {
+    return `#PID<${this.node}.${this.id}.0>`
+  }
+
+  toJSON(): string {
+    return this.toString()
+  }
+
+  [inspect](): string {
+    return this.toString()
+  }
+}
+
+let refCounter = 0
+
+/** A unique reference, Erlang's `make_ref()`: monitors, timers and calls are named by one. */
+export class Ref {
+  /** @internal */
+  constructor(readonly id: number = ++refCounter) {}
+
+  toString(): string {
+    return `#Reference<0.0.0.${this.id}>`
+  }
+
+  toJSON(): string {
+    return this.toString()
+  }
+
+  [inspect](): string {
+    return this.toString()
+  }
+}
+
+/** Erlang's `make_ref/0`. */
+export function makeRef(): Ref {
+  return new Ref()
+}
+
+/** True for a {@link Pid}. */
+export function isPid(value: unknown): value is Pid {
+  return value instanceof Pid
+}

@@ -1,0 +1,445 @@
+/**
+ * A process: a mailbox plus a body, with links, monitors and an exit reason.
+ *
+ * The body is a function (usually async) that gets the process's context. It runs until it
+ * returns (exit reason `'normal'`), throws (the error is the reason), or is ended by an exit
+ * signal. A crash is caught here, once, and turned into exit signals for the process's links
+ * and `DOWN` messages for its monitors: user code never needs a try/catch to keep the runtime
+ * alive.
+ *
+ * @example
+ * const pid = spawn(async (ctx) => {
+ *   const msg = await ctx.receive((m): m is { ping: Pid } => typeof m === 'object' && 'ping' in m)
+ *   send(msg.ping, 'pong')
+ * })
+ */
+
+import type { Timer } from './clock.ts'
+import { formatValue, NoProcError, ProcessExitedError } from './errors.ts'
+import type { ExitReason } from './exit-reason.ts'
+import { reportCrash } from './logger.ts'
+import { Mailbox, NONE } from './mailbox.ts'
+import type { Dest, RegisteredName } from './names.ts'
+import type { Node } from './node.ts'
+import { type Pid, Ref } from './pid.ts'
+import { enqueue, type Runnable } from './scheduler.ts'
+import { deliverDown, sendExitSignal } from './signals.ts'
+import { assertFunction, assertObject, assertTimeout, type Timeout } from './validate.ts'
+
+/** What `receive` resolves to when its timeout passes first (Elixir's `after` clause). */
+export const TIMEOUT: unique symbol = Symbol('timeout')
+export type TIMEOUT = typeof TIMEOUT
+
+/** Delivered instead of dying when a process traps exits: Erlang's `{'EXIT', from, reason}`. */
+export interface ExitMessage {
+  readonly type: 'EXIT'
+  readonly from: Pid
+  readonly reason: ExitReason
+}
+
+/** Delivered once when a monitored process ends: Erlang's `{'DOWN', ref, :process, pid, reason}`. */
+export interface DownMessage {
+  readonly type: 'DOWN'
+  readonly ref: Ref
+  /** The pid, or `{ name, node }` when the monitor was set up by registered name. */
+  readonly pid: Pid | RegisteredName
+  readonly reason: ExitReason
+}
+
+/** A process body: `ctx` is how the process acts. */
+export type ProcessBody<M = unknown> = (ctx: ProcessContext<M>) => unknown
+
+export interface ReceiveOptions {
+  /** Milliseconds to wait for a matching message, or `'infinity'` (the default). 0 checks once. */
+  readonly timeout?: Timeout
+}
+
+export type ProcessStatus = 'runnable' | 'running' | 'waiting' | 'exited'
+
+/**
+ * What a process can do on its own behalf. The body of a process gets it as its argument;
+ * behaviour callbacks get it as `this`. It plays the part of Elixir's implicit `self()`.
+ */
+export interface ProcessContext<M = unknown> {
+  /** This process's pid (Elixir's `self()`). */
+  readonly self: Pid
+  /** The node this process runs on. */
+  readonly node: Node
+  /**
+   * Waits for the first message `match` accepts (any message without `match`), leaving the
+   * others in the mailbox in their order. With a `timeout`, resolves to `TIMEOUT` if nothing
+   * matched in time; a timeout of 0 checks the mailbox once.
+   * Mirrors Elixir's `receive do ... after timeout -> ... end`.
+   */
+  receive(): Promise<M>
+  receive<T extends M>(match: (message: M) => message is T): Promise<T>
+  receive(match: (message: M) => boolean): Promise<M>
+  receive(options: ReceiveOptions): Promise<M | TIMEOUT>
+  receive<T extends M>(
+    match: (message: M) => message is T,
+    options: ReceiveOptions,
+  ): Promise<T | TIMEOUT>
+  receive(match: (message: M) => boolean, options: ReceiveOptions): Promise<M | TIMEOUT>
+  /** Sends `message` to `dest` (Elixir's `send/2`). */
+  send(dest: Dest, message: unknown): void
+  /** Sets whether exit signals arrive as `EXIT` messages; returns the previous setting. `Process.flag(:trap_exit, flag)` */
+  trapExit(flag: boolean): boolean
+  /** Links this process and `pid` both ways. `Process.link/1` */
+  link(pid: Pid): void
+  /** Removes a link. `Process.unlink/1` */
+  unlink(pid: Pid): void
+  /** Watches `target` one way; a `DOWN` message with the returned ref arrives when it ends. `Process.monitor/1` */
+  monitor(target: Pid | string): Ref
+  /** Stops a monitor; with `flush`, also removes its `DOWN` if it already arrived. `Process.demonitor/2` */
+  demonitor(ref: Ref, options?: { flush?: boolean }): boolean
+  /** Ends this process with `reason` (Elixir's `exit/1`). */
+  exit(reason: ExitReason): never
+  /** Sends an exit signal to `pid` (Elixir's `Process.exit/2`). */
+  exit(pid: Pid, reason: ExitReason): void
+  /** Starts a process linked to this one. `spawn_link/1` */
+  spawnLink<N = unknown>(body: ProcessBody<N>): Pid
+  /** Starts a process and monitors it. `spawn_monitor/1` */
+  spawnMonitor<N = unknown>(body: ProcessBody<N>): [pid: Pid, ref: Ref]
+  /** Starts an unlinked process on this node. `spawn/1` */
+  spawn<N = unknown>(body: ProcessBody<N>): Pid
+  /** Registers this process under `name` on its node. `Process.register/2` */
+  register(name: string): void
+}
+
+/** A watch on a process; the watcher is a process or a runtime-internal callback. @internal */
+export interface Monitor {
+  readonly ref: Ref
+  readonly watcher: Process | ((down: DownMessage) => void)
+  readonly target: Process
+  readonly byName: RegisteredName | undefined
+}
+
+/** @internal The runtime's process; learners see it through {@link ProcessContext}. */
+export class Process implements ProcessContext<any>, Runnable {
+  status: ProcessStatus = 'runnable'
+  exitReason: ExitReason = undefined as unknown as ExitReason
+  trapping = false
+  registeredName: string | undefined = undefined
+  /** The process that started this one with a link (a supervisor, for instance). */
+  parent: Process | undefined = undefined
+  /** What kind of process this is, for the observer and crash reports. */
+  behaviour = 'process'
+  links: Set<Process> | null = null
+  /** Monitors watching this process. */
+  monitors: Map<Ref, Monitor> | null = null
+  /** Monitors this process holds on others. */
+  watching: Map<Ref, Monitor> | null = null
+  readonly mailbox = new Mailbox()
+  messageCount = 0
+  private body: ProcessBody<any> | null
+  private waitMatch: ((message: unknown) => boolean) | undefined = undefined
+  private waitResolve: ((value: unknown) => void) | null = null
+  private waitTimer: Timer | null = null
+  private handover: unknown = undefined
+
+  constructor(
+    readonly node: Node,
+    readonly pid: Pid,
+    body: ProcessBody<any>,
+  ) {
+    this.body = body
+  }
+
+  get self(): Pid {
+    return this.pid
+  }
+
+  get alive(): boolean {
+    return this.status !== 'exited'
+  }
+
+  // --- Messages -------------------------------------------------------------------------------
+
+  /** @internal Puts a message in the mailbox, or hands it straight to a matching receive. */
+  deliver(message: unknown): void {
+    if (this.status === 'exited') return
+    this.messageCount++
+    if (this.status === 'waiting') {
+      const match = this.waitMatch
+      let accepted = true
+      if (match !== undefined) {
+        try {
+          accepted = match(message)
+        } catch (error) {
+          this.mailbox.push(message)
+          this.crash(error)
+          return
+        }
+      }
+      if (accepted) {
+        this.wake(message)
+        return
+      }
+    }
+    this.mailbox.push(message)
+  }
+
+  receive(
+    matchOrOptions?: ((message: any) => boolean) | ReceiveOptions,
+    maybeOptions?: ReceiveOptions,
+  ): Promise<any> {
+    this.assertAlive()
+    const match = typeof matchOrOptions === 'function' ? matchOrOptions : undefined
+    const options = typeof matchOrOptions === 'function' ? maybeOptions : matchOrOptions
+    if (matchOrOptions !== undefined && typeof matchOrOptions !== 'function')
+      assertObject(matchOrOptions, 'options')
+    const timeout = options?.timeout ?? 'infinity'
+    assertTimeout(timeout, 'options.timeout')
+    if (this.waitResolve !== null) {
+      throw new Error(
+        `${this.pid} called receive while another receive of its own was still waiting; await each receive before the next`,
+      )
+    }
+    const found = this.mailbox.take(match as ((message: unknown) => boolean) | undefined)
+    return new Promise((resolve) => {
+      this.waitResolve = resolve
+      if (found !== NONE) {
+        this.wake(found)
+      } else if (timeout === 0) {
+        this.wake(TIMEOUT)
+      } else {
+        this.status = 'waiting'
+        this.waitMatch = match as ((message: unknown) => boolean) | undefined
+        if (timeout !== 'infinity') {
+          this.waitTimer = this.node.clock.setTimer(timeout, () => {
+            if (this.status === 'waiting') this.wake(TIMEOUT)
+          })
+        }
+      }
+    })
+  }
+
+  /** Hands `value` to the pending receive, through the run queue. */
+  private wake(value: unknown): void {
+    if (this.waitTimer !== null) {
+      this.node.clock.cancelTimer(this.waitTimer)
+      this.waitTimer = null
+    }
+    this.waitMatch = undefined
+    this.handover = value
+    this.status = 'runnable'
+    enqueue(this)
+  }
+
+  /** @internal Called by the scheduler: starts the body, or resolves the pending receive. */
+  resume(): void {
+    if (this.status === 'exited') return
+    this.status = 'running'
+    const body = this.body
+    if (body !== null) {
+      this.body = null
+      this.run(body)
+      return
+    }
+    const resolve = this.waitResolve!
+    const value = this.handover
+    this.waitResolve = null
+    this.handover = undefined
+    resolve(value)
+  }
+
+  send(dest: Dest, message: unknown): void {
+    this.assertAlive()
+    this.node.send(dest, message)
+  }
+
+  // --- Lifecycle ------------------------------------------------------------------------------
+
+  private run(body: ProcessBody<any>): void {
+    let result: unknown
+    try {
+      result = body(this)
+    } catch (error) {
+      this.crash(error)
+      return
+    }
+    if (isThenable(result)) {
+      result.then(
+        () => this.terminate('normal'),
+        (error: unknown) => this.crash(error),
+      )
+    } else {
+      this.terminate('normal')
+    }
+  }
+
+  /** @internal The body threw `error`: report it, then exit with it as the reason. */
+  crash(error: unknown): void {
+    if (this.status === 'exited') return
+    reportCrash('crash', this.pid, this.registeredName, this.behaviour, error as ExitReason)
+    this.terminate(error as ExitReason)
+  }
+
+  /**
+   * @internal Ends this process now: it is removed from its node, its links get exit signals,
+   * then its monitors get `DOWN`. Nothing it was waiting for will ever resolve.
+   */
+  terminate(reason: ExitReason): void {
+    if (this.status === 'exited') return
+    this.status = 'exited'
+    this.exitReason = reason
+    if (this.waitTimer !== null) this.node.clock.cancelTimer(this.waitTimer)
+    this.waitTimer = null
+    this.waitResolve = null
+    this.waitMatch = undefined
+    this.handover = undefined
+    this.body = null
+    this.mailbox.clear()
+    this.node.forget(this)
+    if (this.links !== null) {
+      for (const linked of this.links) {
+        linked.links?.delete(this)
+        sendExitSignal(linked, this.pid, reason, false)
+      }
+      this.links = null
+    }
+    if (this.watching !== null) {
+      for (const monitor of this.watching.values()) monitor.target.monitors?.delete(monitor.ref)
+      this.watching = null
+    }
+    if (this.monitors !== null) {
+      for (const m of this.monitors.values())
+        deliverDown(m.watcher, m.ref, m.byName ?? this.pid, reason)
+      this.monitors = null
+    }
+  }
+
+  /**
+   * @internal An exit signal arrives (Erlang's signal semantics): `kill` from `exit/2` cannot
+   * be trapped; a trapping process gets an `EXIT` message; `normal` is ignored unless it comes
+   * from the process itself; anything else ends the process with the same reason.
+   */
+  receiveExitSignal(from: Pid, reason: ExitReason, untrappable: boolean): void {
+    if (this.status === 'exited') return
+    if (untrappable) this.terminate('killed')
+    else if (this.trapping) this.deliver({ type: 'EXIT', from, reason } satisfies ExitMessage)
+    else if (reason !== 'normal') this.terminate(reason)
+    else if (from === this.pid) this.terminate('normal')
+  }
+
+  exit(reason: ExitReason): never
+  exit(pid: Pid, reason: ExitReason): void
+  exit(...args: [reason: ExitReason] | [pid: Pid, reason: ExitReason]): void {
+    this.assertAlive()
+    if (args.length === 1) {
+      this.terminate(args[0])
+      throw new ProcessExitedError(args[0])
+    }
+    this.node.exit(args[0], args[1], this.pid)
+    if (this.status === 'exited') throw new ProcessExitedError(this.exitReason)
+  }
+
+  trapExit(flag: boolean): boolean {
+    this.assertAlive()
+    if (typeof flag !== 'boolean') {
+      throw new TypeError(
+        `Expected \`flag\` to be a boolean, got \`${formatValue(flag)}\` (${typeof flag})`,
+      )
+    }
+    const previous = this.trapping
+    this.trapping = flag
+    return previous
+  }
+
+  // --- Links and monitors ---------------------------------------------------------------------
+
+  link(pid: Pid): void {
+    this.assertAlive()
+    const other = this.node.lookupPid(pid, 'pid')
+    if (other === this) return
+    if (other === undefined) {
+      if (this.trapping)
+        this.deliver({ type: 'EXIT', from: pid, reason: 'noproc' } satisfies ExitMessage)
+      else throw new NoProcError({ fn: 'Process.link', args: [pid] })
+      return
+    }
+    linkBoth(this, other)
+  }
+
+  unlink(pid: Pid): void {
+    this.assertAlive()
+    const other = this.node.lookupPid(pid, 'pid')
+    if (other === undefined) return
+    this.links?.delete(other)
+    other.links?.delete(this)
+  }
+
+  monitor(target: Pid | string): Ref {
+    this.assertAlive()
+    return this.node.monitor(this, target)
+  }
+
+  demonitor(ref: Ref, options: { flush?: boolean } = {}): boolean {
+    this.assertAlive()
+    if (!(ref instanceof Ref)) {
+      throw new TypeError(
+        `Expected \`ref\` to be a monitor reference, got \`${formatValue(ref)}\` (${typeof ref})`,
+      )
+    }
+    const monitor = this.watching?.get(ref)
+    if (monitor !== undefined) {
+      this.watching!.delete(ref)
+      monitor.target.monitors?.delete(ref)
+    }
+    if (options.flush) {
+      this.mailbox.removeAll(
+        (m) => (m as DownMessage)?.type === 'DOWN' && (m as DownMessage).ref === ref,
+      )
+    }
+    return monitor !== undefined
+  }
+
+  // --- Spawning -------------------------------------------------------------------------------
+
+  spawn<N = unknown>(body: ProcessBody<N>): Pid {
+    this.assertAlive()
+    return this.node.spawnProcess(body).pid
+  }
+
+  spawnLink<N = unknown>(body: ProcessBody<N>): Pid {
+    this.assertAlive()
+    return this.node.spawnProcess(body, { link: this }).pid
+  }
+
+  spawnMonitor<N = unknown>(body: ProcessBody<N>): [pid: Pid, ref: Ref] {
+    this.assertAlive()
+    const child = this.node.spawnProcess(body)
+    return [child.pid, this.node.monitor(this, child.pid)]
+  }
+
+  register(name: string): void {
+    this.assertAlive()
+    this.node.register(this.pid, name)
+  }
+
+  /** @internal Throws into the code of a process that has already exited. */
+  assertAlive(): void {
+    if (this.status === 'exited') throw new ProcessExitedError(this.exitReason)
+  }
+
+  toString(): string {
+    return String(this.pid)
+  }
+}
+
+/** @internal */
+export function linkBoth(a: Process, b: Process): void {
+  if (a.links === null) a.links = new Set()
+  if (b.links === null) b.links = new Set()
+  a.links.add(b)
+  b.links.add(a)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}
+
+/** Validates a process body argument. @internal */
+export function assertBody(body: unknown): asserts body is ProcessBody<any> {
+  assertFunction(body, 'body')
+}

@@ -1,0 +1,73 @@
+/**
+ * The scheduler: one run queue for every node in this JavaScript realm.
+ *
+ * A process becomes runnable when a message it waits for arrives, its receive times out, or it
+ * is spawned. The scheduler resumes runnable processes in order (FIFO), at most `BATCH` at a
+ * time. JavaScript cannot preempt a running function, so fairness comes from every process
+ * going back through this queue at each `receive`. To keep I/O flowing, the scheduler works in
+ * slices: after `SLICE_MS` of back-to-back work it continues in a later macrotask, letting
+ * sockets, timers and rendering run in between.
+ * @internal
+ */
+import { onMacrotask } from './macrotask.ts'
+
+export interface Runnable {
+  resume(): void
+}
+
+const BATCH = 1024
+const SLICE_MS = 4
+const CHECK_EVERY = 64
+
+let queue: (Runnable | undefined)[] = []
+let head = 0
+let scheduled = false
+let sliceStart = 0
+let untilCheck = CHECK_EVERY
+
+/** Puts a process at the back of the run queue. */
+export function enqueue(runnable: Runnable): void {
+  queue.push(runnable)
+  if (!scheduled) schedule()
+}
+
+/** True while anything is queued or a run is scheduled. */
+export function isBusy(): boolean {
+  return scheduled || head < queue.length
+}
+
+function schedule(): void {
+  scheduled = true
+  if (--untilCheck <= 0) {
+    untilCheck = CHECK_EVERY
+    if (sliceStart !== 0 && performance.now() - sliceStart > SLICE_MS) {
+      onMacrotask(run)
+      return
+    }
+  }
+  queueMicrotask(run)
+}
+
+function endSlice(): void {
+  sliceStart = 0
+}
+
+function run(): void {
+  if (sliceStart === 0) {
+    sliceStart = performance.now()
+    onMacrotask(endSlice)
+  }
+  const end = Math.min(queue.length, head + BATCH)
+  while (head < end) {
+    const next = queue[head]!
+    queue[head++] = undefined
+    next.resume()
+  }
+  if (head === queue.length) {
+    queue = []
+    head = 0
+    scheduled = false
+  } else {
+    schedule()
+  }
+}
