@@ -8,6 +8,7 @@
  * await node.clock.advance(5_000)   // fires every timer due in the next five seconds, in order
  */
 import { macrotask } from './macrotask.ts'
+import { assertKnownKeys, assertNonNegativeInteger, assertObject, describeGot } from './validate.ts'
 
 /** A handle to a pending timer. */
 export interface Timer {
@@ -96,11 +97,8 @@ export class VirtualClock implements Clock {
    * them. Resolves once everything due by then has happened.
    */
   async advance(ms: number): Promise<void> {
-    if (!Number.isFinite(ms) || ms < 0) {
-      throw new TypeError(
-        `Expected \`ms\` to be a non-negative finite number, got \`${ms}\` (${typeof ms})`,
-      )
-    }
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw new TypeError(`Expected \`ms\` to be a non-negative finite number, ${describeGot(ms)}`)
     const target = this.time + ms
     await this.settle()
     for (let next = this.nextDue(); next && next.at <= target; next = this.nextDue()) {
@@ -114,7 +112,11 @@ export class VirtualClock implements Clock {
    * Fires every pending timer, in order, until no process has work left and no timer is pending.
    * Gives up with an error after `maxTimers` timers (a periodic timer never lets a node go idle).
    */
-  async runUntilIdle({ maxTimers = 100_000 }: { maxTimers?: number } = {}): Promise<void> {
+  async runUntilIdle(options: { maxTimers?: number } = {}): Promise<void> {
+    assertObject(options, 'options')
+    assertKnownKeys(options, ['maxTimers'])
+    const { maxTimers = 100_000 } = options
+    assertNonNegativeInteger(maxTimers, 'options.maxTimers')
     await this.settle()
     let fired = 0
     for (let next = this.nextDue(); next; next = this.nextDue()) {

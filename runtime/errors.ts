@@ -13,7 +13,10 @@ export interface FailedCall {
   readonly args: readonly unknown[]
 }
 
-/** Base class of every exit the runtime raises: carries the exit `reason` and the failed `call`. */
+/**
+ * Base class of every exit the runtime raises: carries the exit `reason` and the failed `call`.
+ * `ctx.exit(reason)` throws one without a `call` (Elixir's `exit/1`).
+ */
 export class ExitError extends Error {
   override name = 'ExitError'
   constructor(
@@ -66,6 +69,19 @@ export class BadReturnError extends Error {
   }
 }
 
+/**
+ * @internal True for what `ctx.exit(reason)` throws: an `ExitError` naming no failed call. It
+ * stands for exactly its `reason`, like Erlang's `exit/1` exception.
+ */
+export function isExit(thrown: unknown): thrown is ExitError {
+  return thrown instanceof ExitError && thrown.call === undefined
+}
+
+/** @internal The exit reason a thrown value ends a process with. */
+export function exitReasonOf(thrown: unknown): ExitReason {
+  return isExit(thrown) ? thrown.reason : (thrown as ExitReason)
+}
+
 function describeExit(reason: ExitReason, call?: FailedCall): string {
   const what = call ? ` in ${call.fn}(${call.args.map(formatValue).join(', ')})` : ''
   if (reason === 'noproc')
@@ -84,13 +100,15 @@ export function formatReason(reason: ExitReason): string {
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`
-  if (typeof value === 'symbol' || typeof value === 'bigint') return String(value)
+  if (typeof value === 'symbol' || typeof value === 'bigint' || typeof value === 'number')
+    return String(value)
   if (value === undefined) return 'undefined'
   if (value instanceof Error) return `${value.name}: ${value.message}`
   if (value instanceof Pid || value instanceof Ref) return value.toString()
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {
-    return String(value)
+    // A value may refuse to print (a throwing toJSON, no prototype): its tag is all we show.
+    return Object.prototype.toString.call(value)
   }
 }

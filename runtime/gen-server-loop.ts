@@ -3,7 +3,7 @@
  * from the mailbox and hands it to the matching callback. Elixir's `:gen_server` loop.
  * @internal
  */
-import { BadReturnError } from './errors.ts'
+import { BadReturnError, exitReasonOf } from './errors.ts'
 import { type ExitReason, isNormalExit } from './exit-reason.ts'
 import type {
   Behaviour,
@@ -54,14 +54,15 @@ export async function serve(
   try {
     result = await behaviour.init.call(process, arg)
   } catch (error) {
-    ack(['error', error as ExitReason])
+    // Crash first, so the report still shows the name (the start fails with the same reason).
     process.crash(error)
+    ack(['error', exitReasonOf(error)])
     return
   }
   if (!isTuple(result) || !isValidInit(result)) {
     const error = new BadReturnError('init', result, INIT_RESULTS)
-    ack(['error', error])
     process.crash(error)
+    ack(['error', error])
     return
   }
   if (result[0] === 'ignore') {
@@ -124,7 +125,7 @@ async function loop(
       continueWith = next.continueWith
     }
   } catch (error) {
-    return finish(process, behaviour, error as ExitReason, state, message, undefined)
+    return finish(process, behaviour, exitReasonOf(error), state, message, undefined)
   }
 }
 
@@ -230,7 +231,7 @@ async function finish(
     try {
       await behaviour.terminate.call(process, reason, state)
     } catch (error) {
-      finalReason = error as ExitReason
+      finalReason = exitReasonOf(error)
     }
   }
   if (!process.alive) return

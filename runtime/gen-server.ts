@@ -30,9 +30,9 @@ import { CallTimeoutError, ExitError, type FailedCall, NoProcError } from './err
 import type { ExitReason } from './exit-reason.ts'
 import { serve } from './gen-server-loop.ts'
 import { assertName, type Dest, formatName, isViaName, type Name } from './names.ts'
-import { getDefaultNode, type Node, nodeOf, startingParent } from './node.ts'
+import { getDefaultNode, Node, nodeOf, startingParent } from './node.ts'
 import { Pid, type Ref } from './pid.ts'
-import type { Process, ProcessContext } from './process.ts'
+import { assertContext, type Process, type ProcessContext } from './process.ts'
 import type { Timeout } from './validate.ts'
 import {
   assertFunction,
@@ -335,7 +335,12 @@ function startServer(
   if (options.name !== undefined) assertName(options.name, 'options.name')
   const timeout = options.timeout ?? 'infinity'
   assertTimeout(timeout, 'options.timeout')
+  if (options.parent !== undefined) assertContext(options.parent, 'options.parent')
+  if (options.node !== undefined && !(options.node instanceof Node))
+    throw new TypeError(`Expected \`options.node\` to be a Node, ${describeGot(options.node)}`)
   const parent = link ? ((options.parent as Process | undefined) ?? startingParent()) : undefined
+  // A dead parent could never be told of the server's exit, nor it of the parent's.
+  parent?.assertAlive()
   const node = parent?.node ?? options.node ?? getDefaultNode()
   return startProcess(node, parent, options.name, timeout, 'GenServer', (process, ack) =>
     serve(process, behaviour, arg, ack),
@@ -365,6 +370,9 @@ export function startProcess(
       settled = true
       if (timer !== undefined) node.clock.cancelTimer(timer)
       node.unwatch(process, watch)
+      // Like gen_server: a failed start frees its name before the starter hears of it, so an
+      // immediate retry does not get `already_started`.
+      if (result[0] !== 'ok' && name !== undefined) unregisterOwnName(process, name)
       resolve(result)
     }
     const process = node.spawnProcess(
@@ -400,6 +408,14 @@ function registerName(process: Process, name: Name): boolean {
     return true
   }
   return name.via.registerName(name.key, process.pid)
+}
+
+function unregisterOwnName(process: Process, name: Name): void {
+  if (typeof name === 'string') {
+    if (process.node.names.get(name) === process) process.node.unregister(name)
+  } else if (name.via.whereisName(name.key) === process.pid) {
+    name.via.unregisterName(name.key)
+  }
 }
 
 function lookupName(node: Node, name: Name): Process | undefined {

@@ -4,7 +4,11 @@
  * @example
  * import { GenServer, Supervisor } from 'letitcrash'
  */
+
+export * as Agent from './agent.ts'
+export * as Application from './application.ts'
 export { type Clock, RealClock, type Timer, VirtualClock } from './clock.ts'
+export * as DynamicSupervisor from './dynamic-supervisor.ts'
 export {
   BadReturnError,
   CallTimeoutError,
@@ -37,4 +41,7 @@ export type {
 export { TIMEOUT } from './process.ts'
 export * as Process from './process-api.ts'
 export { exit, send, spawn } from './process-api.ts'
+export * as Registry from './registry.ts'
+export * as Supervisor from './supervisor.ts'
+export * as Task from './task.ts'
 export type { Timeout } from './validate.ts'

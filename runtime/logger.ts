@@ -9,6 +9,7 @@
 import { formatReason, formatValue } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
 import type { Pid } from './pid.ts'
+import { assertFunction } from './validate.ts'
 
 export interface CrashReport {
   /**
@@ -39,11 +40,7 @@ let current: Logger = consoleLogger
 
 /** Replaces the crash-report handler for every node; returns the previous one. */
 export function setLogger(logger: Logger): Logger {
-  if (typeof logger !== 'function') {
-    throw new TypeError(
-      `Expected \`logger\` to be a function, got \`${String(logger)}\` (${typeof logger})`,
-    )
-  }
+  assertFunction(logger, 'logger')
   const previous = current
   current = logger
   return previous

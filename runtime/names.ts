@@ -4,6 +4,7 @@
  */
 import { formatValue } from './errors.ts'
 import { Pid } from './pid.ts'
+import { describeGot } from './validate.ts'
 
 /**
  * A name service a process can be registered with, like a module given to Elixir's `:via`.
@@ -50,7 +51,7 @@ export function assertName(name: unknown, argument = 'name'): asserts name is Na
   if (typeof name === 'string' && name.length > 0) return
   if (isViaName(name)) return
   throw new TypeError(
-    `Expected \`${argument}\` to be a non-empty string or a via name (Registry.via(registry, key)), got \`${formatValue(name)}\` (${typeof name})`,
+    `Expected \`${argument}\` to be a non-empty string or a via name (Registry.via(registry, key)), ${describeGot(name)}`,
   )
 }
 
@@ -61,7 +62,7 @@ export function assertDest(dest: unknown, argument = 'dest'): asserts dest is De
     assertName(dest, argument)
   } catch {
     throw new TypeError(
-      `Expected \`${argument}\` to be a pid, a registered name or a via name, got \`${formatValue(dest)}\` (${typeof dest})`,
+      `Expected \`${argument}\` to be a pid, a registered name or a via name, ${describeGot(dest)}`,
     )
   }
 }

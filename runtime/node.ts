@@ -9,12 +9,13 @@
  * await node.clock.runUntilIdle()
  */
 import { type Clock, RealClock, VirtualClock } from './clock.ts'
-import { formatValue, NoProcError } from './errors.ts'
+import { NoProcError } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
 import { assertDest, type Dest, formatName, isViaName, type RegisteredName } from './names.ts'
 import { Pid, Ref } from './pid.ts'
 import {
   assertBody,
+  assertReason,
   type DownMessage,
   linkBoth,
   type Monitor,
@@ -131,6 +132,7 @@ export class Node {
    */
   exit(pid: Pid, reason: ExitReason, from: Pid = this.host): void {
     const target = this.lookupPid(pid, 'pid')
+    assertReason(reason)
     if (target === undefined) return
     sendExitSignal(target, from, reason, reason === 'kill')
   }
@@ -195,6 +197,7 @@ export class Node {
 
   /** Removes a registered name (Erlang's `unregister/1`); false if it was not registered. */
   unregister(name: string): boolean {
+    assertString(name, 'name')
     const process = this.names.get(name)
     if (process === undefined) return false
     this.names.delete(name)
@@ -204,6 +207,7 @@ export class Node {
 
   /** The pid registered as `name`, if any (Erlang's `whereis/1`). */
   whereis(name: string): Pid | undefined {
+    assertString(name, 'name')
     return this.names.get(name)?.pid
   }
 
@@ -230,6 +234,7 @@ export class Node {
 
   /** Cancels a `sendAfter` timer; returns the milliseconds that were left, or false. */
   cancelTimer(ref: Ref): number | false {
+    assertTimerRef(ref)
     const entry = this.timers.get(ref)
     if (entry === undefined) return false
     this.timers.delete(ref)
@@ -239,6 +244,7 @@ export class Node {
 
   /** Milliseconds left on a `sendAfter` timer, or false. */
   readTimer(ref: Ref): number | false {
+    assertTimerRef(ref)
     const entry = this.timers.get(ref)
     return entry === undefined ? false : Math.max(0, entry.at - this.clock.now())
   }
@@ -248,7 +254,7 @@ export class Node {
   /** @internal The process behind a pid or name, if it is alive. */
   resolve(dest: Dest): Process | undefined {
     if (dest instanceof Pid) return nodeOf(dest)?.processes.get(dest.id)
-    if (typeof dest === 'string') return this.names.get(dest)
+    if (typeof dest === 'string' && dest !== '') return this.names.get(dest)
     if (isViaName(dest)) {
       const pid = dest.via.whereisName(dest.key)
       return pid === undefined ? undefined : nodeOf(pid)?.processes.get(pid.id)
@@ -268,7 +274,7 @@ export class Node {
   /** @internal `watcher` monitors `target`; a missing target gets `DOWN` with `noproc` at once. */
   monitor(watcher: Process, target: Pid | string): Ref {
     const ref = new Ref()
-    if (typeof target !== 'string' && !(target instanceof Pid)) {
+    if ((typeof target !== 'string' || target === '') && !(target instanceof Pid)) {
       throw new TypeError(
         `Expected \`target\` to be a pid or a registered name, ${describeGot(target)}`,
       )
@@ -330,8 +336,20 @@ function makeClock(clock: NodeOptions['clock']): Clock {
   if (typeof clock === 'object' && clock !== null && typeof clock.setTimer === 'function')
     return clock
   throw new TypeError(
-    `Expected \`options.clock\` to be 'real', 'virtual' or a Clock, got \`${formatValue(clock)}\``,
+    `Expected \`options.clock\` to be 'real', 'virtual' or a Clock, ${describeGot(clock)}`,
   )
+}
+
+function assertString(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string')
+    throw new TypeError(`Expected \`${argument}\` to be a string, ${describeGot(value)}`)
+}
+
+function assertTimerRef(ref: unknown): asserts ref is Ref {
+  if (!(ref instanceof Ref))
+    throw new TypeError(
+      `Expected \`ref\` to be a timer reference (from sendAfter), ${describeGot(ref)}`,
+    )
 }
 
 /** @internal The node that owns `pid`. */

@@ -2,10 +2,10 @@
  * A process: a mailbox plus a body, with links, monitors and an exit reason.
  *
  * The body is a function (usually async) that gets the process's context. It runs until it
- * returns (exit reason `'normal'`), throws (the error is the reason), or is ended by an exit
- * signal. A crash is caught here, once, and turned into exit signals for the process's links
- * and `DOWN` messages for its monitors: user code never needs a try/catch to keep the runtime
- * alive.
+ * returns (exit reason `'normal'`), throws (the error is the reason), calls `ctx.exit(reason)`,
+ * or is ended by an exit signal. A crash is caught here, once, and turned into exit signals for
+ * the process's links and `DOWN` messages for its monitors: user code never needs a try/catch
+ * to keep the runtime alive.
  *
  * @example
  * const pid = spawn(async (ctx) => {
@@ -15,7 +15,7 @@
  */
 
 import type { Timer } from './clock.ts'
-import { formatValue, NoProcError, ProcessExitedError } from './errors.ts'
+import { ExitError, exitReasonOf, isExit, NoProcError, ProcessExitedError } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
 import { reportCrash } from './logger.ts'
 import { Mailbox, NONE } from './mailbox.ts'
@@ -23,8 +23,15 @@ import type { Dest, RegisteredName } from './names.ts'
 import type { Node } from './node.ts'
 import { type Pid, Ref } from './pid.ts'
 import { enqueue, type Runnable } from './scheduler.ts'
-import { deliverDown, sendExitSignal } from './signals.ts'
-import { assertFunction, assertObject, assertTimeout, type Timeout } from './validate.ts'
+import { deliverDown, sendExitSignal, sendTogether } from './signals.ts'
+import {
+  assertFunction,
+  assertKnownKeys,
+  assertObject,
+  assertTimeout,
+  describeGot,
+  type Timeout,
+} from './validate.ts'
 
 /** What `receive` resolves to when its timeout passes first (Elixir's `after` clause). */
 export const TIMEOUT: unique symbol = Symbol('timeout')
@@ -90,9 +97,17 @@ export interface ProcessContext<M = unknown> {
   unlink(pid: Pid): void
   /** Watches `target` one way; a `DOWN` message with the returned ref arrives when it ends. `Process.monitor/1` */
   monitor(target: Pid | string): Ref
-  /** Stops a monitor; with `flush`, also removes its `DOWN` if it already arrived. `Process.demonitor/2` */
+  /**
+   * Stops a monitor; with `flush`, also removes its `DOWN` if it already arrived. Returns false
+   * if the monitor was already gone (like Erlang's `info` option). `Process.demonitor/2`
+   */
   demonitor(ref: Ref, options?: { flush?: boolean }): boolean
-  /** Ends this process with `reason` (Elixir's `exit/1`). */
+  /**
+   * Ends this process with `reason` (Elixir's `exit/1`): throws an `ExitError` that unwinds the
+   * caller's code (`finally` blocks run, and a `catch` may stop it, as in Erlang); the process
+   * then exits with `reason`, without a crash report. In a GenServer callback, `terminate` runs
+   * first.
+   */
   exit(reason: ExitReason): never
   /** Sends an exit signal to `pid` (Elixir's `Process.exit/2`). */
   exit(pid: Pid, reason: ExitReason): void
@@ -184,10 +199,18 @@ export class Process implements ProcessContext<any>, Runnable {
     maybeOptions?: ReceiveOptions,
   ): Promise<any> {
     this.assertAlive()
-    const match = typeof matchOrOptions === 'function' ? matchOrOptions : undefined
-    const options = typeof matchOrOptions === 'function' ? maybeOptions : matchOrOptions
-    if (matchOrOptions !== undefined && typeof matchOrOptions !== 'function')
-      assertObject(matchOrOptions, 'options')
+    const hasMatch = typeof matchOrOptions === 'function'
+    const match = hasMatch ? matchOrOptions : undefined
+    const options = hasMatch ? maybeOptions : matchOrOptions
+    if (!hasMatch && matchOrOptions !== undefined && typeof matchOrOptions !== 'object') {
+      throw new TypeError(
+        `Expected \`match\` to be a function (or \`options\` an object), ${describeGot(matchOrOptions)}`,
+      )
+    }
+    if (options !== undefined) {
+      assertObject(options, 'options')
+      assertKnownKeys(options, ['timeout'])
+    }
     const timeout = options?.timeout ?? 'infinity'
     assertTimeout(timeout, 'options.timeout')
     if (this.waitResolve !== null) {
@@ -268,11 +291,15 @@ export class Process implements ProcessContext<any>, Runnable {
     }
   }
 
-  /** @internal The body threw `error`: report it, then exit with it as the reason. */
+  /**
+   * @internal The body threw `error`: report it, then exit with it as the reason. What
+   * `ctx.exit(reason)` throws is no crash: the process just exits with `reason`.
+   */
   crash(error: unknown): void {
     if (this.status === 'exited') return
-    reportCrash('crash', this.pid, this.registeredName, this.behaviour, error as ExitReason)
-    this.terminate(error as ExitReason)
+    if (!isExit(error))
+      reportCrash('crash', this.pid, this.registeredName, this.behaviour, error as ExitReason)
+    this.terminate(exitReasonOf(error))
   }
 
   /**
@@ -291,22 +318,22 @@ export class Process implements ProcessContext<any>, Runnable {
     this.body = null
     this.mailbox.clear()
     this.node.forget(this)
-    if (this.links !== null) {
-      for (const linked of this.links) {
-        linked.links?.delete(this)
-        sendExitSignal(linked, this.pid, reason, false)
-      }
-      this.links = null
-    }
     if (this.watching !== null) {
       for (const monitor of this.watching.values()) monitor.target.monitors?.delete(monitor.ref)
       this.watching = null
     }
-    if (this.monitors !== null) {
-      for (const m of this.monitors.values())
+    const links = this.links
+    const monitors = this.monitors
+    this.links = null
+    this.monitors = null
+    sendTogether(() => {
+      for (const linked of links ?? []) {
+        linked.links?.delete(this)
+        sendExitSignal(linked, this.pid, reason, false)
+      }
+      for (const m of monitors?.values() ?? [])
         deliverDown(m.watcher, m.ref, m.byName ?? this.pid, reason)
-      this.monitors = null
-    }
+    })
   }
 
   /**
@@ -326,21 +353,16 @@ export class Process implements ProcessContext<any>, Runnable {
   exit(pid: Pid, reason: ExitReason): void
   exit(...args: [reason: ExitReason] | [pid: Pid, reason: ExitReason]): void {
     this.assertAlive()
-    if (args.length === 1) {
-      this.terminate(args[0])
-      throw new ProcessExitedError(args[0])
-    }
+    assertReason(args.at(-1))
+    if (args.length === 1) throw new ExitError(args[0])
     this.node.exit(args[0], args[1], this.pid)
     if (this.status === 'exited') throw new ProcessExitedError(this.exitReason)
   }
 
   trapExit(flag: boolean): boolean {
     this.assertAlive()
-    if (typeof flag !== 'boolean') {
-      throw new TypeError(
-        `Expected \`flag\` to be a boolean, got \`${formatValue(flag)}\` (${typeof flag})`,
-      )
-    }
+    if (typeof flag !== 'boolean')
+      throw new TypeError(`Expected \`flag\` to be a boolean, ${describeGot(flag)}`)
     const previous = this.trapping
     this.trapping = flag
     return previous
@@ -376,11 +398,10 @@ export class Process implements ProcessContext<any>, Runnable {
 
   demonitor(ref: Ref, options: { flush?: boolean } = {}): boolean {
     this.assertAlive()
-    if (!(ref instanceof Ref)) {
-      throw new TypeError(
-        `Expected \`ref\` to be a monitor reference, got \`${formatValue(ref)}\` (${typeof ref})`,
-      )
-    }
+    if (!(ref instanceof Ref))
+      throw new TypeError(`Expected \`ref\` to be a monitor reference, ${describeGot(ref)}`)
+    assertObject(options, 'options')
+    assertKnownKeys(options, ['flush'])
     const monitor = this.watching?.get(ref)
     if (monitor !== undefined) {
       this.watching!.delete(ref)
@@ -439,7 +460,24 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
+/** Validates an exit reason given to `exit`: any value but `undefined`. @internal */
+export function assertReason(reason: unknown): asserts reason is ExitReason {
+  if (reason === undefined) {
+    throw new TypeError(
+      `Expected \`reason\` to be an exit reason (any value but undefined), ${describeGot(reason)}`,
+    )
+  }
+}
+
 /** Validates a process body argument. @internal */
 export function assertBody(body: unknown): asserts body is ProcessBody<any> {
   assertFunction(body, 'body')
+}
+
+/** Validates a `ctx` argument (the caller's process context, Elixir's implicit `self()`). @internal */
+export function assertContext(ctx: unknown, argument = 'ctx'): asserts ctx is Process {
+  if (ctx instanceof Process) return
+  throw new TypeError(
+    `Expected \`${argument}\` to be a process context (a body's \`ctx\`, or \`this\` in a callback), ${describeGot(ctx)}`,
+  )
 }

@@ -58,16 +58,21 @@ function run(): void {
     onMacrotask(endSlice)
   }
   const end = Math.min(queue.length, head + BATCH)
-  while (head < end) {
-    const next = queue[head]!
-    queue[head++] = undefined
-    next.resume()
-  }
-  if (head === queue.length) {
-    queue = []
-    head = 0
-    scheduled = false
-  } else {
-    schedule()
+  try {
+    while (head < end) {
+      const next = queue[head]!
+      queue[head++] = undefined
+      next.resume()
+    }
+  } finally {
+    // Even if a resume threw (a runtime bug: user errors are caught in the process), the
+    // other processes must keep running.
+    if (head === queue.length) {
+      queue = []
+      head = 0
+      scheduled = false
+    } else {
+      schedule()
+    }
   }
 }

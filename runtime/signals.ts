@@ -43,6 +43,25 @@ export function deliverDown(
   drain()
 }
 
+/**
+ * Runs `send`, which queues several signals, and delivers them only afterwards. A process that
+ * exits queues all its exit signals and `DOWN`s at once, so a watcher hears of it before it
+ * hears of the linked processes its exit took down (cause before effect, as on the BEAM).
+ */
+export function sendTogether(send: () => void): void {
+  if (draining) {
+    send()
+    return
+  }
+  draining = true
+  try {
+    send()
+  } finally {
+    draining = false
+  }
+  drain()
+}
+
 function drain(): void {
   if (draining) return
   draining = true
