@@ -22,7 +22,7 @@ import { Mailbox, NONE } from './mailbox.ts'
 import type { Dest, RegisteredName } from './names.ts'
 import type { Node } from './node.ts'
 import { type Pid, Ref } from './pid.ts'
-import { enqueue, type Runnable } from './scheduler.ts'
+import { enqueue, type Runnable, takeFastPath } from './scheduler.ts'
 import { deliverDown, sendExitSignal, sendTogether } from './signals.ts'
 import {
   assertFunction,
@@ -144,7 +144,7 @@ export class Process implements ProcessContext<any>, Runnable {
   monitors: Map<Ref, Monitor> | null = null
   /** Monitors this process holds on others. */
   watching: Map<Ref, Monitor> | null = null
-  readonly mailbox = new Mailbox()
+  private box: Mailbox | null = null
   messageCount = 0
   private body: ProcessBody<any> | null
   private waitMatch: ((message: unknown) => boolean) | undefined = undefined
@@ -162,6 +162,12 @@ export class Process implements ProcessContext<any>, Runnable {
 
   get self(): Pid {
     return this.pid
+  }
+
+  /** @internal Created on first use: most processes wait far more than they queue. */
+  get mailbox(): Mailbox {
+    if (this.box === null) this.box = new Mailbox()
+    return this.box
   }
 
   get alive(): boolean {
@@ -218,23 +224,25 @@ export class Process implements ProcessContext<any>, Runnable {
         `${this.pid} called receive while another receive of its own was still waiting; await each receive before the next`,
       )
     }
-    const found = this.mailbox.take(match as ((message: unknown) => boolean) | undefined)
-    return new Promise((resolve) => {
-      this.waitResolve = resolve
-      if (found !== NONE) {
-        this.wake(found)
-      } else if (timeout === 0) {
-        this.wake(TIMEOUT)
-      } else {
-        this.status = 'waiting'
-        this.waitMatch = match as ((message: unknown) => boolean) | undefined
-        if (timeout !== 'infinity') {
-          this.waitTimer = this.node.clock.setTimer(timeout, () => {
-            if (this.status === 'waiting') this.wake(TIMEOUT)
-          })
-        }
+    const found =
+      this.box === null ? NONE : this.box.take(match as ((message: unknown) => boolean) | undefined)
+    if (found !== NONE && takeFastPath()) return Promise.resolve(found)
+    const promise = new Promise(captureResolve)
+    this.waitResolve = captured!
+    if (found !== NONE) {
+      this.wake(found)
+    } else if (timeout === 0) {
+      this.wake(TIMEOUT)
+    } else {
+      this.status = 'waiting'
+      this.waitMatch = match as ((message: unknown) => boolean) | undefined
+      if (timeout !== 'infinity') {
+        this.waitTimer = this.node.clock.setTimer(timeout, () => {
+          if (this.status === 'waiting') this.wake(TIMEOUT)
+        })
       }
-    })
+    }
+    return promise
   }
 
   /** Hands `value` to the pending receive, through the run queue. */
@@ -282,10 +290,9 @@ export class Process implements ProcessContext<any>, Runnable {
       return
     }
     if (isThenable(result)) {
-      result.then(
-        () => this.terminate('normal'),
-        (error: unknown) => this.crash(error),
-      )
+      // Bound methods rather than arrow functions: an idle process keeps these, so they are
+      // part of what every process costs in memory.
+      result.then(this.terminate.bind(this, 'normal'), this.crash.bind(this))
     } else {
       this.terminate('normal')
     }
@@ -316,7 +323,7 @@ export class Process implements ProcessContext<any>, Runnable {
     this.waitMatch = undefined
     this.handover = undefined
     this.body = null
-    this.mailbox.clear()
+    this.box = null
     this.node.forget(this)
     if (this.watching !== null) {
       for (const monitor of this.watching.values()) monitor.target.monitors?.delete(monitor.ref)
@@ -454,6 +461,12 @@ export function linkBoth(a: Process, b: Process): void {
   if (b.links === null) b.links = new Set()
   a.links.add(b)
   b.links.add(a)
+}
+
+// One shared executor instead of a closure per receive: receive is the hottest path there is.
+let captured: ((value: unknown) => void) | undefined
+function captureResolve(resolve: (value: unknown) => void): void {
+  captured = resolve
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
