@@ -4,8 +4,8 @@
  *
  * @example
  * const [, counter] = await Agent.start(() => 0, { name: 'counter' })
- * await Agent.update('counter', (n) => n + 1)
- * await Agent.get('counter', (n) => n) // 1
+ * await Agent.update('counter', (n: number) => n + 1)
+ * await Agent.get('counter', (n: number) => n) // 1
  *
  * The functions run *inside the agent process*, one at a time, exactly as in Elixir: the
  * state never leaves the agent, and a slow function holds up every other caller. Keep them
@@ -75,7 +75,10 @@ export function start<S>(
   return GenServer.start(AgentServer, fn, options)
 }
 
-/** Starts an agent linked to the supervisor starting it (or `options.parent`). `Agent.start_link/2` */
+/**
+ * Starts an agent linked to the supervisor starting it (or `options.parent`). `Agent.start_link/2`
+ * @example const Counter = { startLink: (n: number) => Agent.startLink(() => n, { name: 'counter' }) }
+ */
 export function startLink<S>(
   fn: () => Awaitable<S>,
   options: GenServer.StartOptions = {},
@@ -111,6 +114,7 @@ export function get<S, R>(
 /**
  * Replaces the state with `fn(state)`, computed inside the agent; resolves once done.
  * `Agent.update/3`
+ * @example await Agent.update('counter', (n: number) => n + 1)
  */
 export function update<S>(
   agent: Agent,
@@ -133,13 +137,19 @@ export function getAndUpdate<S, R>(
   return request(agent, 'getAndUpdate', fn, timeout)
 }
 
-/** Replaces the state with `fn(state)` without waiting; never fails. `Agent.cast/2` */
+/**
+ * Replaces the state with `fn(state)` without waiting; never fails. `Agent.cast/2`
+ * @example Agent.cast('counter', (n: number) => n + 1)
+ */
 export function cast<S>(agent: Agent, fn: (state: S) => Awaitable<S>): void {
   assertFunction(fn, 'fn')
   GenServer.cast(agent, fn)
 }
 
-/** Stops the agent with `reason` and waits until it has exited. `Agent.stop/3` */
+/**
+ * Stops the agent with `reason` and waits until it has exited. `Agent.stop/3`
+ * @example await Agent.stop('counter')
+ */
 export function stop(
   agent: Agent,
   reason: ExitReason = 'normal',

@@ -71,8 +71,9 @@ function tables() {
 
 /**
  * Sets the application's env (its defaults, what was put already, then `options.env`) and
- * starts it. `Application.start/1` with config
+ * starts it. `Application.start/1`, with `options.env` as its config
  * @returns the start result of the root; `['error', ['already_started', name]]` if it runs
+ * @example const [tag] = await Application.start(Chat, { env: { port: 8080 } }) // 'ok'
  */
 export function start<TState>(
   app: Behaviour<TState>,
@@ -113,6 +114,7 @@ async function startApp(app: Behaviour<any>, config: Env | undefined): Promise<O
  * Stops the root supervisor (its children stop in reverse start order), then calls the
  * application's `stop`. `Application.stop/1`
  * @returns `['ok']` or `['error', ['not_started', name]]`
+ * @example await Application.stop('chat') // ['ok']
  */
 export async function stop(
   name: string,
@@ -131,19 +133,29 @@ export async function stop(
   return ['ok']
 }
 
-/** A value from an application's env, or `defaultValue`. `Application.get_env/3` */
+/**
+ * A value from an application's env, or `defaultValue`. `Application.get_env/3`
+ * @example const port = Application.getEnv('chat', 'port', 4000)
+ */
 export function getEnv<T = unknown>(app: string, key: string, defaultValue?: T): T {
   const env = tables().env.get(app)
   return (env !== undefined && key in env ? env[key] : defaultValue) as T
 }
 
-/** Sets one value in an application's env. `Application.put_env/3` */
+/**
+ * Sets one value in an application's env; a running application sees it on its next
+ * `getEnv`. `Application.put_env/3`
+ * @example Application.putEnv('chat', 'maxRooms', 100)
+ */
 export function putEnv(app: string, key: string, value: unknown): void {
   const { env } = tables()
   env.set(app, { ...env.get(app), [key]: value })
 }
 
-/** The names of the running applications, in start order. `Application.started_applications/0` */
+/**
+ * The names of the running applications, in start order. `Application.started_applications/0`
+ * @example Application.startedApplications() // ['chat']
+ */
 export function startedApplications(): string[] {
   return [...tables().running.keys()]
 }

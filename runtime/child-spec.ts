@@ -15,10 +15,13 @@
  * its `startLink(arg)`, else (a GenServer behaviour, it has `init`) by
  * `GenServer.startLink(module, arg)`. Its id is the module object itself, as Elixir uses the
  * module's name. A bare module gets the argument `undefined` (Elixir passes `[]`).
+ * `[machine, input]` (an XState machine) is `StateMachine.childSpec(machine, { input })`.
  * A supervisor module used as a child should have a `childSpec` (or `startLink`) that starts
  * it with `Supervisor.startLink` and says `type: 'supervisor'`.
  */
+import type { AnyStateMachine } from 'xstate'
 import { type OnStart, startLink as startGenServer } from './gen-server.ts'
+import { isMachine, childSpec as machineChildSpec } from './state-machine.ts'
 import {
   assertFunction,
   assertKnownKeys,
@@ -56,8 +59,12 @@ export type ChildModule =
   | { startLink(arg: any): OnStart | Promise<OnStart> }
   | { init(arg: any): unknown }
 
-/** A child as a supervisor accepts it: a spec, a module, or `[module, arg]`. */
-export type Child = ChildSpec | ChildModule | readonly [module: ChildModule, arg: unknown]
+/** A child as a supervisor accepts it: a spec, a module, `[module, arg]`, or `[machine, input]`. */
+export type Child =
+  | ChildSpec
+  | ChildModule
+  | readonly [module: ChildModule, arg: unknown]
+  | readonly [machine: AnyStateMachine, input: unknown]
 
 /** A spec with every default filled in. */
 export interface FullChildSpec {
@@ -119,6 +126,7 @@ function specOf(child: unknown, argument: string): ChildSpec {
         id: module,
         start: () => (m.startLink as (arg: unknown) => OnStart)(arg),
       } as ChildSpec
+    if (isMachine(module)) return machineChildSpec(module, { input: arg })
     if (typeof m.init === 'function')
       return { id: module, start: () => startGenServer(m as any, arg) }
     if (!Array.isArray(child)) return m as unknown as ChildSpec // a plain spec

@@ -5,7 +5,8 @@
  *
  * @example
  * const node = createNode({ clock: 'virtual' })
- * await node.clock.advance(5_000)   // fires every timer due in the next five seconds, in order
+ * const clock = node.clock as VirtualClock
+ * await clock.advance(5_000)   // fires every timer due in the next five seconds, in order
  */
 import { macrotask } from './macrotask.ts'
 import { assertKnownKeys, assertNonNegativeInteger, assertObject, describeGot } from './validate.ts'
@@ -17,14 +18,25 @@ export interface Timer {
   readonly at: number
 }
 
+/** Where a node reads time: a {@link RealClock}, a {@link VirtualClock}, or one of your own. */
 export interface Clock {
   /** True for a {@link VirtualClock}. */
   readonly virtual: boolean
-  /** Milliseconds since the clock started. */
+  /**
+   * Milliseconds since the clock started. `erlang:monotonic_time/1` in milliseconds
+   * @example const started = node.clock.now()
+   */
   now(): number
-  /** Calls `fire` after `ms` milliseconds of this clock's time. */
+  /**
+   * Calls `fire` after `ms` milliseconds of this clock's time. Like `erlang:start_timer/3`,
+   * but it calls a function instead of sending a message.
+   * @example const timer = node.clock.setTimer(1000, () => console.log('a second later'))
+   */
   setTimer(ms: number, fire: () => void): Timer
-  /** Stops a timer from firing; harmless if it already fired. */
+  /**
+   * Stops a timer from firing; harmless if it already fired. `erlang:cancel_timer/1`
+   * @example node.clock.cancelTimer(timer)
+   */
   cancelTimer(timer: Timer): void
 }
 
@@ -95,6 +107,8 @@ export class VirtualClock implements Clock {
   /**
    * Moves time forward by `ms`, firing due timers in order and letting processes run between
    * them. Resolves once everything due by then has happened.
+   * (no Elixir counterpart: the BEAM's clock cannot be moved; tests there wait or mock time)
+   * @example await clock.advance(5_000) // a `sendAfter(pid, 'tick', 5000)` has been delivered
    */
   async advance(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
@@ -111,6 +125,8 @@ export class VirtualClock implements Clock {
   /**
    * Fires every pending timer, in order, until no process has work left and no timer is pending.
    * Gives up with an error after `maxTimers` timers (a periodic timer never lets a node go idle).
+   * (no Elixir counterpart: the BEAM's clock cannot be moved)
+   * @example await clock.runUntilIdle() // every process now waits for a message
    */
   async runUntilIdle(options: { maxTimers?: number } = {}): Promise<void> {
     assertObject(options, 'options')
@@ -130,7 +146,13 @@ export class VirtualClock implements Clock {
     }
   }
 
-  /** Waits until no process is runnable (without moving time). */
+  /**
+   * Waits until no process is runnable, without moving time.
+   * (no Elixir counterpart: BEAM processes run on their own; a test there waits for a message)
+   * @example
+   * send(pid, 'ping')
+   * await clock.settle() // pid has handled 'ping'
+   */
   async settle(): Promise<void> {
     do await macrotask()
     while (this.busy())

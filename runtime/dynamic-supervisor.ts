@@ -49,6 +49,7 @@ import {
   startChild as startChildProcess,
   startSupervisor,
 } from './supervision.ts'
+import { restarted, active as telemetryOn } from './telemetry.ts'
 import {
   assertFunction,
   assertKnownKeys,
@@ -121,6 +122,7 @@ export function startLink(
 /**
  * Checks the flags and builds what a dynamic supervisor module's `init` returns.
  * `DynamicSupervisor.init/1`
+ * @example const Rooms = { init: () => DynamicSupervisor.init({ maxChildren: 1000 }) }
  */
 export function init(flags: Flags = {}): InitResult {
   assertObject(flags, 'flags')
@@ -154,6 +156,7 @@ export function startChild(supervisor: Server, child: Child): Promise<OnStart> {
 /**
  * Stops the child `pid` and forgets it. `DynamicSupervisor.terminate_child/2`
  * @returns `['ok']` or `['error', 'not_found']`
+ * @example await DynamicSupervisor.terminateChild('rooms', room) // ['ok']
  */
 export function terminateChild(
   supervisor: Server,
@@ -162,17 +165,27 @@ export function terminateChild(
   return call(supervisor, { op: 'terminateChild', pid }, 'infinity')
 }
 
-/** The children, oldest first; `id` is always undefined. `DynamicSupervisor.which_children/1` */
+/**
+ * The children, oldest first; `id` is always undefined. `DynamicSupervisor.which_children/1`
+ * @example await DynamicSupervisor.whichChildren('rooms') // [{ id: undefined, pid, type: 'worker' }]
+ */
 export function whichChildren(supervisor: Server): Promise<ChildInfo[]> {
   return call(supervisor, { op: 'whichChildren' }, 'infinity')
 }
 
-/** `DynamicSupervisor.count_children/1` */
+/**
+ * How many children, running ones, supervisors and workers. `DynamicSupervisor.count_children/1`
+ * @example await DynamicSupervisor.countChildren('rooms') // { specs: 1, active: 1, supervisors: 0, workers: 1 }
+ */
 export function countChildren(supervisor: Server): Promise<ChildCounts> {
   return call(supervisor, { op: 'countChildren' }, 'infinity')
 }
 
-/** Stops the supervisor and its children. `DynamicSupervisor.stop/2` */
+/**
+ * Stops the supervisor and its children (newest first), and waits until it has exited.
+ * `DynamicSupervisor.stop/3`, without its timeout
+ * @example await DynamicSupervisor.stop('rooms')
+ */
 export function stop(supervisor: Server, reason: ExitReason = 'normal'): Promise<void> {
   return stopServer(supervisor, reason)
 }
@@ -216,7 +229,13 @@ const Callbacks = {
       behaviour: 'DynamicSupervisor',
       ...flags,
       restarts: intensity.total,
-      children: children(state),
+      recentRestarts: intensity.inWindow(),
+      children: [...state.running.values(), ...state.restarting].map((k) => ({
+        id: undefined,
+        pid: k.pid,
+        type: k.spec.type,
+        restart: k.spec.restart,
+      })),
     }))
     return ['ok', state]
   },
@@ -254,7 +273,9 @@ const Callbacks = {
       kid = retryOf<Kid>(message)
       if (kid === undefined || !state.restarting.delete(kid)) return ['noreply', state]
     }
-    if (!state.intensity.add()) return ['stop', 'shutdown', state]
+    const allowed = state.intensity.add()
+    if (telemetryOn) restarted(this as Process, undefined, message, allowed)
+    if (!allowed) return ['stop', 'shutdown', state]
     const self = this as Process
     const started = await startChildProcess(self, kid.spec)
     if (started[0] === 'ok') {

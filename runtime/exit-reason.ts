@@ -25,7 +25,11 @@ export type ExitReason =
   | boolean
   | null
 
-/** `shutdown` or `{ shutdown: ... }`: an orderly stop rather than a failure. */
+/**
+ * True for `'shutdown'` and `{ shutdown: detail }`: an orderly stop rather than a failure.
+ * (no Elixir counterpart: OTP's supervisors and logger make this check inside)
+ * @example isShutdown({ shutdown: 'closed' }) // true
+ */
 export function isShutdown(reason: ExitReason): boolean {
   return (
     reason === 'shutdown' ||
@@ -37,7 +41,12 @@ export function isShutdown(reason: ExitReason): boolean {
   )
 }
 
-/** Reasons that are not failures: `normal`, `shutdown`, `{ shutdown: ... }`. */
+/**
+ * True for the reasons that are not failures: `'normal'`, `'shutdown'`, `{ shutdown: detail }`.
+ * A `transient` child is restarted only after any other reason.
+ * (no Elixir counterpart: OTP's supervisors and logger make this check inside)
+ * @example isNormalExit('killed') // false
+ */
 export function isNormalExit(reason: ExitReason): boolean {
   return reason === 'normal' || isShutdown(reason)
 }

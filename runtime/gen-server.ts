@@ -3,7 +3,12 @@
  *
  * You write the *server* part as a behaviour, an object of callbacks checked against
  * {@link Behaviour}; the *client* part is a few functions that call `GenServer.call` (wait for a
- * reply) and `GenServer.cast` (fire and forget). Plain messages go to `handleInfo`.
+ * reply) and `GenServer.cast` (fire and forget). Plain messages go to `handleInfo`. Inside a
+ * callback, `this` is the server's process context (`this.monitor(pid)`, `this.trapExit(true)`).
+ * Start it under a supervisor with `startLink`; give it a `name` so clients need no pid.
+ *
+ * When not to use one: a GenServer serialises every request. For work that needs no state,
+ * use a Task; for a bit of shared state with no logic, an Agent.
  *
  * @example
  * type Call = 'get'
@@ -21,18 +26,18 @@
  * GenServer.cast('counter', 'increment')
  * await GenServer.call('counter', 'get') // 1
  *
- * When not to use one: a GenServer serialises every request. For work that needs no state,
- * use a Task; for a bit of shared state with no logic, an Agent.
- *
  * @see https://hexdocs.pm/elixir/GenServer.html
  */
+import { copyMessage } from './copy.ts'
 import { CallTimeoutError, ExitError, type FailedCall, NoProcError } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
 import { serve } from './gen-server-loop.ts'
-import { assertName, type Dest, formatName, isViaName, type Name } from './names.ts'
+import { isGlobalName } from './global.ts'
+import { assertName, type Dest, formatName, isRemoteName, isViaName, type Name } from './names.ts'
 import { getDefaultNode, Node, nodeOf, startingParent } from './node.ts'
-import { Pid, type Ref } from './pid.ts'
+import { Pid, Ref } from './pid.ts'
 import { assertContext, type Process, type ProcessContext } from './process.ts'
+import { active as telemetryOn, traceCall } from './telemetry.ts'
 import type { Timeout } from './validate.ts'
 import {
   assertFunction,
@@ -153,6 +158,11 @@ export class From<TReply = unknown> {
     this.waiter = null
   }
 
+  /** @internal True until the reply is delivered or the caller gave up. */
+  isWaiting(): boolean {
+    return this.waiter !== null
+  }
+
   toString(): string {
     return `From<${this.pid}, ${this.ref}>`
   }
@@ -191,7 +201,8 @@ export function start<TState, TArg>(
 
 /**
  * Starts a GenServer process linked to the caller (the supervisor starting it, or
- * `options.parent`). `GenServer.start_link/3`
+ * `options.parent`). `GenServer.start_link/3`; as there is no implicit `self()`, a process
+ * that is not a supervisor passes `{ parent: ctx }`, and without either it links to nothing.
  * @example children: [{ id: 'counter', start: () => GenServer.startLink(Counter, 0) }]
  */
 export function startLink<TState, TArg>(
@@ -205,54 +216,109 @@ export function startLink<TState, TArg>(
 /**
  * Sends `request` and waits for the reply. Rejects with `CallTimeoutError` after `timeout` ms
  * (default 5000), with `NoProcError` if the server is not running, and with an `ExitError`
- * carrying the server's reason if it exits first. `GenServer.call/3`
+ * carrying the server's reason if it exits first. `GenServer.call/3`; the third argument may
+ * also be `{ timeout, caller: ctx }`, since there is no implicit `self()` to call from (see
+ * {@link CallOptions}). Works from anywhere: the reply does not go through a mailbox.
  * @example const count = await GenServer.call<number>('counter', 'get')
  */
 export function call<TReply = any>(
   server: Server,
   request: unknown,
-  timeout: Timeout = 5000,
+  timeoutOrOptions: Timeout | CallOptions = 5000,
 ): Promise<TReply> {
+  const { timeout = 5000, caller } =
+    typeof timeoutOrOptions === 'object' ? timeoutOrOptions : { timeout: timeoutOrOptions }
   assertTimeout(timeout)
   const failed: FailedCall = { fn: 'GenServer.call', args: [server, request, timeout] }
-  const target = lookup(server)
+  const origin = originOf(server, caller)
+  const target = lookup(server, origin)
   if (target === undefined) return Promise.reject(new NoProcError(failed))
-  const node = target.node
-  return new Promise<TReply>((resolve, reject) => {
-    let timer: ReturnType<typeof node.clock.setTimer> | undefined
+  const remote = target.node !== origin
+  const reply = new Promise<TReply>((resolve, reject) => {
+    let timer: ReturnType<typeof origin.clock.setTimer> | undefined
+    let watch: Ref | undefined
     const finish = () => {
       from.cancel()
-      node.unwatch(target, watch)
-      if (timer !== undefined) node.clock.cancelTimer(timer)
+      if (watch !== undefined) origin.unwatch(target, watch)
+      if (timer !== undefined) origin.clock.cancelTimer(timer)
     }
-    const watch = node.watch(target, target.pid, (down) => {
+    const settle = (value: TReply) => {
+      finish()
+      resolve(value)
+    }
+    // A reply from another node is copied and travels back over the network.
+    const from = new From<TReply>(
+      caller?.self ?? origin.host,
+      new Ref(),
+      remote
+        ? (value) => {
+            const copy = copyMessage(value)
+            target.node.route(origin, () => settle(copy))
+          }
+        : settle,
+    )
+    watch = origin.watch(target, target.pid, (down) => {
       finish()
       reject(
         down.reason === 'noproc' ? new NoProcError(failed) : new ExitError(down.reason, failed),
       )
     })
-    const from = new From<TReply>(node.host, watch, (reply) => {
-      finish()
-      resolve(reply)
-    })
+    if (!from.isWaiting()) return
     if (timeout !== 'infinity') {
-      timer = node.clock.setTimer(timeout, () => {
+      timer = origin.clock.setTimer(timeout, () => {
         finish()
         reject(new CallTimeoutError(failed))
       })
     }
-    target.deliver({ type: '$gen_call', from, request } satisfies CallMessage)
+    const message: CallMessage = {
+      type: '$gen_call',
+      from,
+      request: remote ? copyMessage(request) : request,
+    }
+    origin.route(target.node, () => target.deliver(message))
   })
+  return telemetryOn ? traceCall(target, server, request, reply) : reply
 }
 
-/** Sends `request` without waiting. Never fails, even if the server does not exist. `GenServer.cast/2` */
-export function cast(server: Server, request: unknown): void {
-  lookup(server)?.deliver({ type: '$gen_cast', request } satisfies CastMessage)
+/**
+ * Options of `call` and `cast` beyond the timeout. In a cluster, pass `caller: ctx` from
+ * inside a process so the request travels from that process's node (names resolve there too);
+ * without it, a call by pid starts on the server's node and a call by name on the default node.
+ */
+export interface CallOptions {
+  readonly timeout?: Timeout
+  readonly caller?: ProcessContext
+}
+
+/**
+ * Sends `request` without waiting. Never fails, even if the server does not exist.
+ * `GenServer.cast/2`; in a cluster, pass `{ caller: ctx }` as for {@link call}.
+ * @example GenServer.cast('counter', 'increment')
+ */
+export function cast(
+  server: Server,
+  request: unknown,
+  options: { caller?: ProcessContext } = {},
+): void {
+  const origin = originOf(server, options.caller)
+  const target = lookup(server, origin)
+  if (target === undefined) return
+  const message: CastMessage = {
+    type: '$gen_cast',
+    request: target.node === origin ? request : copyMessage(request),
+  }
+  origin.route(target.node, () => target.deliver(message))
 }
 
 /**
  * Answers a call whose `handleCall` returned `'noreply'`. A reply to a caller that gave up is
  * dropped. `GenServer.reply/2`
+ * @example
+ * handleCall: (_job, from, state) => ['noreply', { ...state, waiting: from }], // answer later
+ * handleInfo(result, state) {
+ *   GenServer.reply(state.waiting, result)
+ *   return ['noreply', { ...state, waiting: undefined }]
+ * },
  */
 export function reply<TReply>(from: From<TReply>, value: TReply): void {
   if (!(from instanceof From)) {
@@ -267,6 +333,7 @@ export function reply<TReply>(from: From<TReply>, value: TReply): void {
  * Stops the server with `reason` (default `'normal'`): it runs `terminate` and exits. Resolves
  * once it has exited; rejects if it was not running or exited with another reason.
  * `GenServer.stop/3`
+ * @example await GenServer.stop('counter', 'shutdown')
  */
 export function stop(
   server: Server,
@@ -298,7 +365,10 @@ export function stop(
   })
 }
 
-/** The pid behind a server name, if it is running. `GenServer.whereis/1` */
+/**
+ * The pid behind a server name (or pid), if it is running. `GenServer.whereis/1`
+ * @example const pid = GenServer.whereis('counter') // undefined if it is not running
+ */
 export function whereis(server: Server): Pid | undefined {
   return lookup(server)?.pid
 }
@@ -407,12 +477,17 @@ function registerName(process: Process, name: Name): boolean {
     process.node.register(process.pid, name)
     return true
   }
+  if (isGlobalName(name)) return process.node.global.register(process.node, name.global, process)
   return name.via.registerName(name.key, process.pid)
 }
 
 function unregisterOwnName(process: Process, name: Name): void {
   if (typeof name === 'string') {
     if (process.node.names.get(name) === process) process.node.unregister(name)
+  } else if (isGlobalName(name)) {
+    if (process.node.global.whereis(process.node, name.global) === process) {
+      process.node.global.unregister(process.node, name.global)
+    }
   } else if (name.via.whereisName(name.key) === process.pid) {
     name.via.unregisterName(name.key)
   }
@@ -422,12 +497,28 @@ function lookupName(node: Node, name: Name): Process | undefined {
   return node.resolve(name)
 }
 
-/** @internal The live process behind a server reference, if any. */
-export function lookup(server: Server): Process | undefined {
+/** The node a request starts from: the caller's, else the server's (by pid) or the default node. */
+function originOf(server: Server, caller: ProcessContext | undefined): Node {
+  if (caller !== undefined) {
+    assertContext(caller, 'options.caller')
+    return caller.node
+  }
+  return (server instanceof Pid ? nodeOf(server) : undefined) ?? getDefaultNode()
+}
+
+/** @internal The live process behind a server reference, seen from `origin`, if any. */
+export function lookup(server: Server, origin: Node = getDefaultNode()): Process | undefined {
   if (server instanceof Pid) return nodeOf(server)?.processes.get(server.id)
-  if (typeof server === 'string' || isViaName(server)) return getDefaultNode().resolve(server)
+  if (
+    typeof server === 'string' ||
+    isViaName(server) ||
+    isGlobalName(server) ||
+    isRemoteName(server)
+  ) {
+    return origin.resolve(server)
+  }
   throw new TypeError(
-    `Expected \`server\` to be a pid, a registered name or a via name, ${describeGot(server)}`,
+    `Expected \`server\` to be a pid, a registered name, { name, node }, { global: name } or a via name, ${describeGot(server)}`,
   )
 }
 

@@ -8,6 +8,8 @@
 export * as Agent from './agent.ts'
 export * as Application from './application.ts'
 export { type Clock, RealClock, type Timer, VirtualClock } from './clock.ts'
+export { Cluster, type ClusterOptions, createCluster } from './cluster.ts'
+export { copyMessage } from './copy.ts'
 export * as DynamicSupervisor from './dynamic-supervisor.ts'
 export {
   BadReturnError,
@@ -19,8 +21,10 @@ export {
 } from './errors.ts'
 export { type ExitReason, isNormalExit, isShutdown } from './exit-reason.ts'
 export * as GenServer from './gen-server.ts'
+export { Global, type GlobalName } from './global.ts'
 export { type CrashReport, type Logger, setLogger } from './logger.ts'
 export type { Dest, Name, RegisteredName, ViaModule, ViaName } from './names.ts'
+export type { NodeMessage } from './network.ts'
 export {
   createNode,
   getDefaultNode,
@@ -29,6 +33,7 @@ export {
   type ProcessInfo,
   setDefaultNode,
 } from './node.ts'
+export * as Observer from './observer.ts'
 export { isPid, makeRef, Pid, Ref } from './pid.ts'
 export type {
   DownMessage,
@@ -42,6 +47,8 @@ export { TIMEOUT } from './process.ts'
 export * as Process from './process-api.ts'
 export { exit, send, spawn } from './process-api.ts'
 export * as Registry from './registry.ts'
+export * as StateMachine from './state-machine.ts'
 export * as Supervisor from './supervisor.ts'
 export * as Task from './task.ts'
+export * as Telemetry from './telemetry.ts'
 export type { Timeout } from './validate.ts'

@@ -15,9 +15,11 @@ export interface CrashReport {
   /**
    * `'crash'`: a process body threw. `'terminating'`: a behaviour stopped abnormally.
    * `'unexpected'`: a GenServer without `handleInfo` got a plain message and dropped it.
+   * `'handler'`: a telemetry handler threw and was detached (`name` is the handler's id).
    */
-  readonly kind: 'crash' | 'terminating' | 'unexpected'
-  readonly pid: Pid
+  readonly kind: 'crash' | 'terminating' | 'unexpected' | 'handler'
+  /** The process; `undefined` for a telemetry handler, which runs on behalf of no process. */
+  readonly pid: Pid | undefined
   readonly name: string | undefined
   /** `'process'`, `'GenServer'`, `'Supervisor'`, ... */
   readonly behaviour: string
@@ -38,7 +40,13 @@ const consoleLogger: Logger = (report) => {
 
 let current: Logger = consoleLogger
 
-/** Replaces the crash-report handler for every node; returns the previous one. */
+/**
+ * Replaces the crash-report handler for every node; returns the previous one. Like Erlang's
+ * `logger:add_handler/3`, except that there is one handler and the new one replaces it.
+ * @example
+ * const previous = setLogger((report) => reports.push(report))
+ * setLogger(previous) // back to the console
+ */
 export function setLogger(logger: Logger): Logger {
   assertFunction(logger, 'logger')
   const previous = current
@@ -49,7 +57,7 @@ export function setLogger(logger: Logger): Logger {
 /** @internal */
 export function reportCrash(
   kind: CrashReport['kind'],
-  pid: Pid,
+  pid: Pid | undefined,
   name: string | undefined,
   behaviour: string,
   reason: ExitReason,
@@ -61,7 +69,9 @@ export function reportCrash(
       ? `[crash] ${behaviour} ${who} crashed: ${formatReason(reason)}`
       : kind === 'terminating'
         ? `[crash] ${behaviour} ${who} terminating: ${formatReason(reason)}`
-        : `[warning] ${behaviour} ${who} has no handleInfo and dropped a message: ${formatValue(details.message)}`
+        : kind === 'handler'
+          ? `[error] telemetry handler '${name}' failed on ${formatValue(details.event)} and was detached: ${formatReason(reason)}`
+          : `[warning] ${behaviour} ${who} has no handleInfo and dropped a message: ${formatValue(details.message)}`
   const stack = reason instanceof Error ? reason.stack : undefined
   try {
     current({ kind, pid, name, behaviour, reason, stack, details, message })

@@ -3,6 +3,7 @@
  * "via" module such as `Registry` (Elixir's `{:via, Registry, {registry, key}}`).
  */
 import { formatValue } from './errors.ts'
+import { type GlobalName, isGlobalName } from './global.ts'
 import { Pid } from './pid.ts'
 import { describeGot } from './validate.ts'
 
@@ -26,15 +27,27 @@ export interface ViaName {
 }
 
 /** A name a process can be started with: a locally registered string, or a via name. */
-export type Name = string | ViaName
+export type Name = string | ViaName | GlobalName
 
 /** Anything a message can be sent to. */
-export type Dest = Pid | Name
+export type Dest = Pid | Name | RegisteredName
 
-/** How a `DOWN` message names a process that was monitored by its registered name. */
+/**
+ * A name registered on a given node, Erlang's `{name, node}`: a message to it is dropped if
+ * nothing is registered there. A `DOWN` for a monitor set up by name names the process so too.
+ */
 export interface RegisteredName {
   readonly name: string
   readonly node: string
+}
+
+export function isRemoteName(value: unknown): value is RegisteredName {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as RegisteredName).name === 'string' &&
+    typeof (value as RegisteredName).node === 'string'
+  )
 }
 
 export function isViaName(value: unknown): value is ViaName {
@@ -49,20 +62,20 @@ export function isViaName(value: unknown): value is ViaName {
 /** Throws a TypeError unless `name` is a valid {@link Name}. */
 export function assertName(name: unknown, argument = 'name'): asserts name is Name {
   if (typeof name === 'string' && name.length > 0) return
-  if (isViaName(name)) return
+  if (isViaName(name) || isGlobalName(name)) return
   throw new TypeError(
-    `Expected \`${argument}\` to be a non-empty string or a via name (Registry.via(registry, key)), ${describeGot(name)}`,
+    `Expected \`${argument}\` to be a non-empty string, a via name (Registry.via(registry, key)) or { global: name }, ${describeGot(name)}`,
   )
 }
 
 /** Throws a TypeError unless `dest` is a pid or a name. */
 export function assertDest(dest: unknown, argument = 'dest'): asserts dest is Dest {
-  if (dest instanceof Pid) return
+  if (dest instanceof Pid || isRemoteName(dest)) return
   try {
     assertName(dest, argument)
   } catch {
     throw new TypeError(
-      `Expected \`${argument}\` to be a pid, a registered name or a via name, ${describeGot(dest)}`,
+      `Expected \`${argument}\` to be a pid, a registered name, { name, node } or a via name, ${describeGot(dest)}`,
     )
   }
 }
@@ -71,5 +84,7 @@ export function assertDest(dest: unknown, argument = 'dest'): asserts dest is De
 export function formatName(name: Dest): string {
   if (typeof name === 'string') return `'${name}'`
   if (name instanceof Pid) return String(name)
+  if (isRemoteName(name)) return `{ name: '${name.name}', node: '${name.node}' }`
+  if (isGlobalName(name)) return `{ global: '${name.global}' }`
   return `via(${formatValue(name.key)})`
 }

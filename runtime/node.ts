@@ -1,17 +1,34 @@
 /**
- * A node owns a process table, a name table and a clock (Erlang's node, without the network).
- * There is a default node for plain use; tests create their own, usually on a virtual clock.
+ * A node owns a process table, a name table, timers and a clock: one Erlang node (one BEAM).
+ * Module-level functions (`spawn`, `GenServer.start`, `Process.whereis`, ...) act on the default
+ * node; tests create their own, usually on a virtual clock, and make it the default. Nodes
+ * added to a cluster (`createCluster().addNode(name)`) can also connect and reach each other's
+ * processes over a simulated network.
+ *
+ * The runtime's one piece of implicit context lives here: while a supervisor calls a child's
+ * start function, `startingParent()` names the supervisor, so the `startLink` inside links to
+ * it. Supervisors also link to the child themselves, so correctness never depends on it.
  *
  * @example
  * const node = createNode({ clock: 'virtual' })
- * const pid = node.spawn(async (ctx) => { await ctx.receive() })
+ * setDefaultNode(node)
+ * const pid = spawn(async (ctx) => console.log(await ctx.receive()))
  * node.send(pid, 'hello')
- * await node.clock.runUntilIdle()
+ * await (node.clock as VirtualClock).runUntilIdle() // logs 'hello'
  */
-import { type Clock, RealClock, VirtualClock } from './clock.ts'
+import { type Clock, RealClock, type Timer, VirtualClock } from './clock.ts'
+import { copyMessage } from './copy.ts'
 import { NoProcError } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
-import { assertDest, type Dest, formatName, isViaName, type RegisteredName } from './names.ts'
+import { Global, isGlobalName } from './global.ts'
+import {
+  assertDest,
+  type Dest,
+  formatName,
+  isRemoteName,
+  isViaName,
+  type RegisteredName,
+} from './names.ts'
 import { Pid, Ref } from './pid.ts'
 import {
   assertBody,
@@ -25,6 +42,7 @@ import {
 } from './process.ts'
 import { enqueue, isBusy } from './scheduler.ts'
 import { deliverDown, sendExitSignal } from './signals.ts'
+import { spawned, active as telemetryOn } from './telemetry.ts'
 import { assertKnownKeys, assertNonNegativeInteger, assertObject, describeGot } from './validate.ts'
 
 export interface NodeOptions {
@@ -52,8 +70,31 @@ export interface ProcessInfo {
   readonly parent: Pid | undefined
 }
 
-const nodes: Node[] = []
+/** @internal What a node needs from the cluster it belongs to; `cluster.ts` provides it. */
+export interface NodeNetwork {
+  /** Carries `deliver` from `from` to `to`: later, in order, or not at all if the link breaks. */
+  transmit(from: Node, to: Node, deliver: () => void): void
+  /** True when `from` is connected to `to`, connecting them first if it can. */
+  ensureConnected(from: Node, to: Node): boolean
+  /** Sends the `DOWN` of `monitor` (whose target lived on `from`) to the watcher's node. */
+  sendDown(from: Node, monitor: Monitor, reason: ExitReason): void
+  /** Remembers a runtime-internal watch across nodes, so a lost connection can end it. */
+  watchRemote(home: Node, monitor: Monitor): void
+  unwatchRemote(home: Node, ref: Ref): void
+  nodeNamed(name: string): Node | undefined
+  connect(a: Node, b: Node): boolean
+  disconnect(a: Node, b: Node): boolean
+  connectedTo(node: Node): Node[]
+  monitorNode(process: Process, name: string): void
+  monitorNodes(process: Process, flag: boolean): void
+  readonly global: Global
+}
 
+const nodes: Node[] = []
+/** Pending `sendAfter` timers of every node, so a timer ref alone is enough to cancel it. */
+const timers = new Map<Ref, { node: Node; timer: Timer; at: number }>()
+
+/** One node: its processes, registered names, timers and clock. Make one with `createNode`. */
 export class Node {
   /** The node's index: the first number of its pids. */
   readonly index: number
@@ -66,7 +107,9 @@ export class Node {
   readonly host: Pid
   /** @internal */ readonly processes = new Map<number, Process>()
   /** @internal */ readonly names = new Map<string, Process>()
-  private readonly timers = new Map<Ref, { timer: ReturnType<Clock['setTimer']>; at: number }>()
+  /** @internal The cluster's network, when this node is part of one. */
+  network: NodeNetwork | undefined = undefined
+  private standaloneGlobal: Global | undefined
   private nextId = 1
 
   constructor(options: NodeOptions = {}) {
@@ -88,7 +131,10 @@ export class Node {
 
   // --- Processes ------------------------------------------------------------------------------
 
-  /** Starts a process running `body` on this node. Erlang's `spawn/1`. */
+  /**
+   * Starts a process running `body` on this node, neither linked nor monitored. `Node.spawn/2`
+   * @example const pid = node.spawn(async (ctx) => console.log(await ctx.receive()))
+   */
   spawn<M = unknown>(body: ProcessBody<M>): Pid {
     return this.spawnProcess(body).pid
   }
@@ -106,19 +152,24 @@ export class Node {
       linkBoth(process, options.link)
       process.parent = options.link
     }
+    if (telemetryOn) spawned(process)
     // It starts from the run queue, after whoever spawned it has carried on.
     enqueue(process)
     return process
   }
 
-  /** Sends `message` to a pid or name (Erlang's `!`). A message to a dead pid is dropped. */
+  /**
+   * Sends `message` to a pid or a name, looked up on this node. A message to a dead pid is
+   * dropped; a local name no process holds throws `NoProcError`. `Kernel.send/2`
+   * @example node.send('logger', ['info', 'started'])
+   */
   send(dest: Dest, message: unknown): void {
     const process = this.resolve(dest)
     if (process !== undefined) {
-      process.deliver(message)
+      this.deliverTo(process, message)
       return
     }
-    if (!(dest instanceof Pid)) {
+    if (!(dest instanceof Pid) && !isRemoteName(dest)) {
       throw new NoProcError(
         { fn: 'send', args: [dest, message] },
         `send: no process is registered as ${formatName(dest)}`,
@@ -127,27 +178,43 @@ export class Node {
   }
 
   /**
-   * Sends an exit signal to `pid` (Erlang's `exit/2`). `'kill'` cannot be trapped; `'normal'`
-   * is ignored by a process that does not trap exits.
+   * Sends an exit signal to `pid`, from `from` (by default this node's `host` pid). `'kill'`
+   * cannot be trapped; `'normal'` is ignored by a process that does not trap exits.
+   * `Process.exit/2`
+   * @example node.exit(pid, 'kill') // the target ends as 'killed'
    */
   exit(pid: Pid, reason: ExitReason, from: Pid = this.host): void {
     const target = this.lookupPid(pid, 'pid')
     assertReason(reason)
     if (target === undefined) return
-    sendExitSignal(target, from, reason, reason === 'kill')
+    if (target.node === this) sendExitSignal(target, from, reason, reason === 'kill')
+    else {
+      const copy = copyMessage(reason)
+      this.route(target.node, () => sendExitSignal(target, from, copy, copy === 'kill'))
+    }
   }
 
-  /** True while `pid` runs. */
+  /**
+   * True while `pid` runs. `Process.alive?/1`
+   * @example node.isAlive(pid) // false once it has exited
+   */
   isAlive(pid: Pid): boolean {
     return this.lookupPid(pid, 'pid') !== undefined
   }
 
-  /** The live processes on this node. */
+  /**
+   * The live processes on this node. `Process.list/0`
+   * @example node.list() // [#PID<0.1.0>, #PID<0.2.0>]
+   */
   list(): Pid[] {
     return [...this.processes.values()].map((p) => p.pid)
   }
 
-  /** A live process's state, or undefined once it has exited. */
+  /**
+   * A live process's state (status, links, monitors, mailbox length, ...), or undefined once it
+   * has exited. `Process.info/1`
+   * @example node.processInfo(pid)?.links // [supervisor]
+   */
   processInfo(pid: Pid): ProcessInfo | undefined {
     const p = this.lookupPid(pid, 'pid')
     if (p === undefined) return undefined
@@ -168,16 +235,22 @@ export class Node {
     }
   }
 
-  /** Kills every process on this node (for the end of a test). */
+  /**
+   * Kills every process on this node and cancels its timers, for the end of a test; the node
+   * stays usable. (no Elixir counterpart: a BEAM node is stopped, never emptied and reused)
+   * @example afterEach(() => node.shutdown())
+   */
   shutdown(): void {
     for (const process of [...this.processes.values()]) process.terminate('killed')
-    for (const { timer } of this.timers.values()) this.clock.cancelTimer(timer)
-    this.timers.clear()
+    for (const [ref, entry] of timers) if (entry.node === this) this.cancelTimer(ref)
   }
 
   // --- Names ----------------------------------------------------------------------------------
 
-  /** Registers `pid` under `name` (Erlang's `register/2`). Throws if either is taken. */
+  /**
+   * Registers `pid` under `name` on this node; throws if either is taken. `Process.register/2`
+   * @example node.register(pid, 'logger')
+   */
   register(pid: Pid, name: string): void {
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`Expected \`name\` to be a non-empty string, ${describeGot(name)}`)
@@ -195,7 +268,10 @@ export class Node {
     process.registeredName = name
   }
 
-  /** Removes a registered name (Erlang's `unregister/1`); false if it was not registered. */
+  /**
+   * Removes a registered name; false if it was not registered. `Process.unregister/1`
+   * @example node.unregister('logger') // true
+   */
   unregister(name: string): boolean {
     assertString(name, 'name')
     const process = this.names.get(name)
@@ -205,48 +281,66 @@ export class Node {
     return true
   }
 
-  /** The pid registered as `name`, if any (Erlang's `whereis/1`). */
+  /**
+   * The pid registered as `name` on this node, or undefined. `Process.whereis/1`
+   * @example const logger = node.whereis('logger')
+   */
   whereis(name: string): Pid | undefined {
     assertString(name, 'name')
     return this.names.get(name)?.pid
   }
 
-  /** Every registered name on this node. */
+  /**
+   * Every registered name on this node. `Process.registered/0`
+   * @example node.registered() // ['logger']
+   */
   registered(): string[] {
     return [...this.names.keys()]
   }
 
   // --- Timers ---------------------------------------------------------------------------------
 
-  /** Sends `message` to `dest` after `ms` milliseconds of this node's clock (`Process.send_after/3`). */
+  /**
+   * Sends `message` to `dest` after `ms` milliseconds of this node's clock; a name is looked up
+   * when the timer fires. `Process.send_after/3`
+   * @example const timer = node.sendAfter(pid, 'tick', 1000)
+   */
   sendAfter(dest: Dest, message: unknown, ms: number): Ref {
     assertDest(dest)
     assertNonNegativeInteger(ms, 'ms')
     const ref = new Ref()
     const timer = this.clock.setTimer(ms, () => {
-      this.timers.delete(ref)
+      timers.delete(ref)
       const target = this.resolve(dest)
       target?.deliver(message)
     })
-    this.timers.set(ref, { timer, at: this.clock.now() + ms })
+    timers.set(ref, { node: this, timer, at: this.clock.now() + ms })
     return ref
   }
 
-  /** Cancels a `sendAfter` timer; returns the milliseconds that were left, or false. */
+  /**
+   * Cancels a `sendAfter` timer (of any node); returns the milliseconds that were left, or
+   * false if it already fired or was cancelled. `Process.cancel_timer/1`
+   * @example node.cancelTimer(timer) // 400, if 600 of its 1000 ms have passed
+   */
   cancelTimer(ref: Ref): number | false {
     assertTimerRef(ref)
-    const entry = this.timers.get(ref)
+    const entry = timers.get(ref)
     if (entry === undefined) return false
-    this.timers.delete(ref)
-    this.clock.cancelTimer(entry.timer)
-    return Math.max(0, entry.at - this.clock.now())
+    timers.delete(ref)
+    entry.node.clock.cancelTimer(entry.timer)
+    return Math.max(0, entry.at - entry.node.clock.now())
   }
 
-  /** Milliseconds left on a `sendAfter` timer, or false. */
+  /**
+   * Milliseconds left on a `sendAfter` timer of this node, or false if it is no longer
+   * pending. `Process.read_timer/1`
+   * @example node.readTimer(timer) // 400, if 600 of its 1000 ms have passed
+   */
   readTimer(ref: Ref): number | false {
     assertTimerRef(ref)
-    const entry = this.timers.get(ref)
-    return entry === undefined ? false : Math.max(0, entry.at - this.clock.now())
+    const entry = timers.get(ref)
+    return entry === undefined ? false : Math.max(0, entry.at - entry.node.clock.now())
   }
 
   // --- Internals ------------------------------------------------------------------------------
@@ -255,6 +349,11 @@ export class Node {
   resolve(dest: Dest): Process | undefined {
     if (dest instanceof Pid) return nodeOf(dest)?.processes.get(dest.id)
     if (typeof dest === 'string' && dest !== '') return this.names.get(dest)
+    if (isRemoteName(dest)) {
+      const node = dest.node === this.name ? this : this.network?.nodeNamed(dest.node)
+      return node?.names.get(dest.name)
+    }
+    if (isGlobalName(dest)) return this.global.whereis(this, dest.global)
     if (isViaName(dest)) {
       const pid = dest.via.whereisName(dest.key)
       return pid === undefined ? undefined : nodeOf(pid)?.processes.get(pid.id)
@@ -286,7 +385,11 @@ export class Node {
       deliverDown(watcher, ref, byName ?? (target as Pid), 'noproc')
       return ref
     }
-    const monitor: Monitor = { ref, watcher, target: process, byName }
+    if (!this.canReach(process.node)) {
+      deliverDown(watcher, ref, byName ?? process.pid, 'noconnection')
+      return ref
+    }
+    const monitor: Monitor = { ref, watcher, home: this, target: process, byName }
     if (process.monitors === null) process.monitors = new Map()
     process.monitors.set(ref, monitor)
     if (watcher.watching === null) watcher.watching = new Map()
@@ -304,14 +407,108 @@ export class Node {
       deliverDown(onDown, ref, pid, 'noproc')
       return ref
     }
+    if (!this.canReach(target.node)) {
+      deliverDown(onDown, ref, pid, 'noconnection')
+      return ref
+    }
+    const monitor: Monitor = { ref, watcher: onDown, home: this, target, byName: undefined }
     if (target.monitors === null) target.monitors = new Map()
-    target.monitors.set(ref, { ref, watcher: onDown, target, byName: undefined })
+    target.monitors.set(ref, monitor)
+    if (target.node !== this) this.network!.watchRemote(this, monitor)
     return ref
   }
 
   /** @internal Stops a {@link watch}. */
   unwatch(target: Process | undefined, ref: Ref): void {
     target?.monitors?.delete(ref)
+    if (target !== undefined && target.node !== this) this.network?.unwatchRemote(this, ref)
+  }
+
+  // --- Distribution (see cluster.ts) ----------------------------------------------------------
+
+  /**
+   * Connects to the node called `name` in this node's cluster (and so to its peers); false if
+   * it cannot (a partition, another cookie). `Node.connect/1`
+   * @example a.connect('b@127.0.0.1') // true
+   */
+  connect(name: string): boolean {
+    const network = this.requireNetwork('connect')
+    return network.connect(this, this.peer(network, name))
+  }
+
+  /**
+   * Drops the connection to `name` at once, on both sides; false if there was none.
+   * `Node.disconnect/1`
+   * @example a.disconnect('b@127.0.0.1') // links across it fire `noconnection`
+   */
+  disconnect(name: string): boolean {
+    const network = this.requireNetwork('disconnect')
+    return network.disconnect(this, this.peer(network, name))
+  }
+
+  /**
+   * The names of the nodes this node is connected to. `Node.list/0`
+   * @example a.nodes() // ['b@127.0.0.1']
+   */
+  nodes(): string[] {
+    return this.network?.connectedTo(this).map((node) => node.name) ?? []
+  }
+
+  /**
+   * `'pong'` if this node can connect to `name`, `'pang'` otherwise. `Node.ping/1`; unlike
+   * Elixir, a node outside a cluster throws rather than answering `'pang'`.
+   * @example if (a.ping('b@127.0.0.1') === 'pang') console.log('b is unreachable')
+   */
+  ping(name: string): 'pong' | 'pang' {
+    const network = this.requireNetwork('ping')
+    const other = network.nodeNamed(name)
+    return other !== undefined && (other === this || network.connect(this, other)) ? 'pong' : 'pang'
+  }
+
+  /** This node's global name table (`:global`); a node outside a cluster has one of its own. */
+  get global(): Global {
+    if (this.network !== undefined) return this.network.global
+    if (this.standaloneGlobal === undefined)
+      this.standaloneGlobal = new Global(() => [], Math.random)
+    return this.standaloneGlobal
+  }
+
+  private requireNetwork(what: string): NodeNetwork {
+    if (this.network === undefined) {
+      throw new TypeError(
+        `${this} is not part of a cluster, so it cannot ${what}; create nodes with createCluster().addNode(name)`,
+      )
+    }
+    return this.network
+  }
+
+  private peer(network: NodeNetwork, name: string): Node {
+    const other = network.nodeNamed(name)
+    if (typeof name !== 'string' || other === undefined) {
+      throw new TypeError(`Unknown node ${describeGot(name)} in the cluster of ${this}`)
+    }
+    if (other === this) throw new TypeError(`Cannot connect ${this} to itself`)
+    return other
+  }
+
+  /** @internal Runs `deliver` on `target`'s side: at once on this node, over the network to another. */
+  route(target: Node, deliver: () => void): void {
+    if (target === this) deliver()
+    else this.network!.transmit(this, target, deliver)
+  }
+
+  /** @internal Delivers `message` to `target`, copied and over the network if it lives elsewhere. */
+  deliverTo(target: Process, message: unknown): void {
+    if (target.node === this) target.deliver(message)
+    else {
+      const copy = copyMessage(message)
+      this.network!.transmit(this, target.node, () => target.deliver(copy))
+    }
+  }
+
+  /** @internal True when `other` is this node or one it is connected to (connecting first if it can). */
+  canReach(other: Node): boolean {
+    return other === this || (this.network?.ensureConnected(this, other) ?? false)
   }
 
   /** @internal Called by a process as it exits. */
@@ -361,18 +558,30 @@ export function nodeOf(pid: Pid): Node | undefined {
 
 let defaultNode: Node | undefined
 
-/** Creates a node. Tests usually want `createNode({ clock: 'virtual' })`. */
+/**
+ * Creates a standalone node; for nodes that can talk to each other, use `createCluster`.
+ * (no Elixir counterpart: a BEAM node is a whole VM, started from the shell as `iex --sname a`)
+ * @example const node = createNode({ clock: 'virtual' })
+ */
 export function createNode(options: NodeOptions = {}): Node {
   return new Node(options)
 }
 
-/** The node that module-level functions (`spawn`, `GenServer.start`, ...) act on. */
+/**
+ * The node that module-level functions (`spawn`, `GenServer.start`, ...) act on, created on
+ * first use. Like `Kernel.node/0` in a shell, but it returns the node itself, not its name.
+ * @example getDefaultNode().list() // every live process
+ */
 export function getDefaultNode(): Node {
   if (defaultNode === undefined) defaultNode = new Node()
   return defaultNode
 }
 
-/** Makes `node` the default node; returns the previous one. Tests use one node each. */
+/**
+ * Makes `node` the default node; returns the previous one. Tests use one node each.
+ * (no Elixir counterpart: code on the BEAM always runs on the one node it started on)
+ * @example beforeEach(() => { setDefaultNode(createNode({ clock: 'virtual' })) })
+ */
 export function setDefaultNode(node: Node): Node {
   if (!(node instanceof Node))
     throw new TypeError(`Expected \`node\` to be a Node, ${describeGot(node)}`)

@@ -51,12 +51,18 @@ export class Ref {
   }
 }
 
-/** Erlang's `make_ref/0`. */
+/**
+ * Makes a new unique reference. `Kernel.make_ref/0`
+ * @example const ref = makeRef() // #Reference<0.0.0.8>
+ */
 export function makeRef(): Ref {
   return new Ref()
 }
 
-/** True for a {@link Pid}. */
+/**
+ * True for a {@link Pid}. `Kernel.is_pid/1`
+ * @example isPid(spawn(async () => {})) // true
+ */
 export function isPid(value: unknown): value is Pid {
   return value instanceof Pid
 }

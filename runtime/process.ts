@@ -7,14 +7,21 @@
  * the process's links and `DOWN` messages for its monitors: user code never needs a try/catch
  * to keep the runtime alive.
  *
+ * There is no hidden "current process" (Elixir's implicit `self()`): code acts for a process
+ * only through its `ctx` (or `this` in a behaviour callback), so pass `ctx` to helpers that
+ * need it. JavaScript cannot stop an async function from outside, so a killed process's code
+ * may keep running after an `await` that is not a `receive` (a `fetch`, say); a pending
+ * `receive` never resolves, and any runtime call through its `ctx` throws `ProcessExitedError`.
+ *
  * @example
- * const pid = spawn(async (ctx) => {
- *   const msg = await ctx.receive((m): m is { ping: Pid } => typeof m === 'object' && 'ping' in m)
- *   send(msg.ping, 'pong')
+ * const echo = spawn<{ from: Pid; text: string }>(async (ctx) => {
+ *   const { from, text } = await ctx.receive()
+ *   ctx.send(from, text)
  * })
  */
 
 import type { Timer } from './clock.ts'
+import { copyMessage } from './copy.ts'
 import { ExitError, exitReasonOf, isExit, NoProcError, ProcessExitedError } from './errors.ts'
 import type { ExitReason } from './exit-reason.ts'
 import { reportCrash } from './logger.ts'
@@ -24,6 +31,7 @@ import type { Node } from './node.ts'
 import { type Pid, Ref } from './pid.ts'
 import { enqueue, type Runnable, takeFastPath } from './scheduler.ts'
 import { deliverDown, sendExitSignal, sendTogether } from './signals.ts'
+import { exited, active as telemetryOn } from './telemetry.ts'
 import {
   assertFunction,
   assertKnownKeys,
@@ -76,7 +84,11 @@ export interface ProcessContext<M = unknown> {
    * Waits for the first message `match` accepts (any message without `match`), leaving the
    * others in the mailbox in their order. With a `timeout`, resolves to `TIMEOUT` if nothing
    * matched in time; a timeout of 0 checks the mailbox once.
-   * Mirrors Elixir's `receive do ... after timeout -> ... end`.
+   * `Kernel.SpecialForms.receive/1` (`receive do ... after timeout -> ... end`); the pattern is a
+   * function, and a message it throws on crashes the process.
+   * @example
+   * const reply = await ctx.receive((m) => m === 'pong', { timeout: 1000 })
+   * if (reply === TIMEOUT) ctx.exit('no_pong')
    */
   receive(): Promise<M>
   receive<T extends M>(match: (message: M) => message is T): Promise<T>
@@ -87,44 +99,100 @@ export interface ProcessContext<M = unknown> {
     options: ReceiveOptions,
   ): Promise<T | TIMEOUT>
   receive(match: (message: M) => boolean, options: ReceiveOptions): Promise<M | TIMEOUT>
-  /** Sends `message` to `dest` (Elixir's `send/2`). */
+  /**
+   * Sends `message` to a pid or a name; a message to a dead pid is dropped. `Kernel.send/2`
+   * @example ctx.send(from, ['pong', ctx.self])
+   */
   send(dest: Dest, message: unknown): void
-  /** Sets whether exit signals arrive as `EXIT` messages; returns the previous setting. `Process.flag(:trap_exit, flag)` */
+  /**
+   * Sets whether exit signals arrive as `EXIT` messages; returns the previous setting.
+   * `Process.flag/2` with `:trap_exit`
+   * @example
+   * ctx.trapExit(true)
+   * const exit = await ctx.receive((m): m is ExitMessage => (m as ExitMessage)?.type === 'EXIT')
+   */
   trapExit(flag: boolean): boolean
-  /** Links this process and `pid` both ways. `Process.link/1` */
+  /**
+   * Links this process and `pid` both ways: when one exits abnormally, the other gets an exit
+   * signal. `Process.link/1`
+   * @example ctx.link(worker)
+   */
   link(pid: Pid): void
-  /** Removes a link. `Process.unlink/1` */
+  /**
+   * Removes a link, both ways. `Process.unlink/1`
+   * @example ctx.unlink(worker)
+   */
   unlink(pid: Pid): void
-  /** Watches `target` one way; a `DOWN` message with the returned ref arrives when it ends. `Process.monitor/1` */
+  /**
+   * Watches `target` (a pid or a registered name) one way; a `DOWN` message with the returned
+   * ref arrives when it ends. `Process.monitor/1`
+   * @example
+   * const ref = ctx.monitor(worker)
+   * const down = await ctx.receive((m): m is DownMessage => (m as DownMessage)?.ref === ref)
+   */
   monitor(target: Pid | string): Ref
   /**
    * Stops a monitor; with `flush`, also removes its `DOWN` if it already arrived. Returns false
    * if the monitor was already gone (like Erlang's `info` option). `Process.demonitor/2`
+   * @example ctx.demonitor(ref, { flush: true })
    */
   demonitor(ref: Ref, options?: { flush?: boolean }): boolean
   /**
-   * Ends this process with `reason` (Elixir's `exit/1`): throws an `ExitError` that unwinds the
+   * Ends this process with `reason`. `Kernel.exit/1`: it throws an `ExitError` to unwind the
    * caller's code (`finally` blocks run, and a `catch` may stop it, as in Erlang); the process
    * then exits with `reason`, without a crash report. In a GenServer callback, `terminate` runs
    * first.
+   * @example if (config === undefined) ctx.exit('no_config')
    */
   exit(reason: ExitReason): never
-  /** Sends an exit signal to `pid` (Elixir's `Process.exit/2`). */
+  /**
+   * Sends an exit signal to `pid`, from this process. `Process.exit/2`
+   * @example ctx.exit(worker, 'kill') // cannot be trapped: the worker ends as 'killed'
+   */
   exit(pid: Pid, reason: ExitReason): void
-  /** Starts a process linked to this one. `spawn_link/1` */
+  /**
+   * Starts a process linked to this one. `Kernel.spawn_link/1`
+   * @example const worker = ctx.spawnLink(async (w) => console.log(await w.receive()))
+   */
   spawnLink<N = unknown>(body: ProcessBody<N>): Pid
-  /** Starts a process and monitors it. `spawn_monitor/1` */
+  /**
+   * Starts a process and monitors it; returns its pid and the monitor's ref.
+   * `Kernel.spawn_monitor/1`
+   * @example const [pid, ref] = ctx.spawnMonitor(async () => riskyWork())
+   */
   spawnMonitor<N = unknown>(body: ProcessBody<N>): [pid: Pid, ref: Ref]
-  /** Starts an unlinked process on this node. `spawn/1` */
+  /**
+   * Starts a process on this node, neither linked nor monitored. `Kernel.spawn/1`
+   * @example ctx.spawn(async () => sendWelcomeEmail(user))
+   */
   spawn<N = unknown>(body: ProcessBody<N>): Pid
-  /** Registers this process under `name` on its node. `Process.register/2` */
+  /**
+   * Registers this process under `name` on its node. `Process.register/2` with `self()`
+   * @example ctx.register('logger') // now send('logger', message) reaches it
+   */
   register(name: string): void
+  /**
+   * Asks for one `{ type: 'nodedown', node }` message when this node loses `node` (at once if
+   * they cannot connect). Needs a cluster. `Node.monitor/2`
+   * @example
+   * ctx.monitorNode('b@127.0.0.1')
+   * await ctx.receive((m) => (m as NodeMessage)?.type === 'nodedown')
+   */
+  monitorNode(node: string): void
+  /**
+   * Subscribes to `{ type: 'nodeup' | 'nodedown', node }` for every node; `false` unsubscribes.
+   * Needs a cluster. `:net_kernel.monitor_nodes/1`
+   * @example ctx.monitorNodes(true)
+   */
+  monitorNodes(flag: boolean): void
 }
 
 /** A watch on a process; the watcher is a process or a runtime-internal callback. @internal */
 export interface Monitor {
   readonly ref: Ref
   readonly watcher: Process | ((down: DownMessage) => void)
+  /** The node the watcher lives on: a `DOWN` from another node travels over the network. */
+  readonly home: Node
   readonly target: Process
   readonly byName: RegisteredName | undefined
 }
@@ -325,6 +393,7 @@ export class Process implements ProcessContext<any>, Runnable {
     this.body = null
     this.box = null
     this.node.forget(this)
+    if (telemetryOn) exited(this, reason)
     if (this.watching !== null) {
       for (const monitor of this.watching.values()) monitor.target.monitors?.delete(monitor.ref)
       this.watching = null
@@ -335,11 +404,21 @@ export class Process implements ProcessContext<any>, Runnable {
     this.monitors = null
     sendTogether(() => {
       for (const linked of links ?? []) {
-        linked.links?.delete(this)
-        sendExitSignal(linked, this.pid, reason, false)
+        if (linked.node === this.node) {
+          linked.links?.delete(this)
+          sendExitSignal(linked, this.pid, reason, false)
+        } else {
+          // Over the network; if the connection is lost first, the other side sees `noconnection`.
+          const copy = copyMessage(reason)
+          this.node.route(linked.node, () => {
+            if (linked.links?.delete(this)) sendExitSignal(linked, this.pid, copy, false)
+          })
+        }
       }
-      for (const m of monitors?.values() ?? [])
-        deliverDown(m.watcher, m.ref, m.byName ?? this.pid, reason)
+      for (const m of monitors?.values() ?? []) {
+        if (m.home === this.node) deliverDown(m.watcher, m.ref, m.byName ?? this.pid, reason)
+        else this.node.network!.sendDown(this.node, m, copyMessage(reason))
+      }
     })
   }
 
@@ -385,6 +464,11 @@ export class Process implements ProcessContext<any>, Runnable {
       if (this.trapping)
         this.deliver({ type: 'EXIT', from: pid, reason: 'noproc' } satisfies ExitMessage)
       else throw new NoProcError({ fn: 'Process.link', args: [pid] })
+      return
+    }
+    if (!this.node.canReach(other.node)) {
+      // A link to a node that cannot be reached breaks at once, as after a lost connection.
+      sendExitSignal(this, pid, 'noconnection', false)
       return
     }
     linkBoth(this, other)
@@ -443,6 +527,25 @@ export class Process implements ProcessContext<any>, Runnable {
   register(name: string): void {
     this.assertAlive()
     this.node.register(this.pid, name)
+  }
+
+  monitorNode(node: string): void {
+    this.assertAlive()
+    this.network('monitorNode').monitorNode(this, node)
+  }
+
+  monitorNodes(flag: boolean): void {
+    this.assertAlive()
+    this.network('monitorNodes').monitorNodes(this, flag)
+  }
+
+  private network(what: string) {
+    if (this.node.network === undefined) {
+      throw new TypeError(
+        `${what} needs a cluster: ${this.node} is a standalone node (see createCluster)`,
+      )
+    }
+    return this.node.network
   }
 
   /** @internal Throws into the code of a process that has already exited. */

@@ -134,7 +134,7 @@ export function startLink(options: StartOptions): Promise<OnStart> {
 /**
  * A child spec that starts a registry under a supervisor; its id is the registry's name.
  * `Registry.child_spec/1`
- * @example Supervisor.startLink([[Registry, { keys: 'unique', name: 'rooms' }]], ...)
+ * @example Supervisor.startLink([[Registry, { keys: 'unique', name: 'rooms' }]], { strategy: 'one_for_one' })
  */
 export function childSpec(options: StartOptions): ChildSpec {
   assertStartOptions(options)
@@ -164,7 +164,10 @@ export function register(
   return ['ok', table.process.pid]
 }
 
-/** Removes the calling process's entries under `key`. `Registry.unregister/2` */
+/**
+ * Removes the calling process's entries under `key`. `Registry.unregister/2`
+ * @example Registry.unregister(ctx, 'rooms', 'lobby')
+ */
 export function unregister(ctx: ProcessContext, registry: RegistryRef, key: unknown): void {
   assertContext(ctx)
   removeEntries(tableOf(registry), key, ctx.self)
@@ -182,7 +185,10 @@ export function lookup<V = unknown>(
   return liveEntries(tableOf(registry), key).map((e) => [e.process.pid, e.value as V])
 }
 
-/** The keys `pid` is registered under (a key twice if registered twice). `Registry.keys/2` */
+/**
+ * The keys `pid` is registered under (a key twice if registered twice). `Registry.keys/2`
+ * @example Registry.keys('rooms', pid) // ['lobby']
+ */
 export function keys(registry: RegistryRef, pid: Pid): unknown[] {
   const table = tableOf(registry)
   if (!(pid instanceof Pid))
@@ -190,7 +196,10 @@ export function keys(registry: RegistryRef, pid: Pid): unknown[] {
   return nodeOf(pid)?.isAlive(pid) ? [...(table.owners.get(pid) ?? [])] : []
 }
 
-/** The number of live entries in the registry. `Registry.count/1` */
+/**
+ * The number of live entries in the registry. `Registry.count/1`
+ * @example Registry.count('rooms') // 1
+ */
 export function count(registry: RegistryRef): number {
   let n = 0
   for (const entries of tableOf(registry).entries.values())
@@ -213,7 +222,10 @@ export function dispatch<V = unknown>(
   if (entries.length > 0) fn(entries)
 }
 
-/** Reads registry metadata: `['ok', value]` or `['error']`. `Registry.meta/2` */
+/**
+ * Reads registry metadata: `['ok', value]` or `['error']`. `Registry.meta/2`
+ * @example Registry.meta('rooms', 'owner') // ['ok', 'chat'] once putMeta stored it, else ['error']
+ */
 export function meta(
   registry: RegistryRef,
   key: unknown,
@@ -222,7 +234,10 @@ export function meta(
   return table.meta.has(key) ? ['ok', table.meta.get(key)] : ['error']
 }
 
-/** Stores registry metadata under `key`. `Registry.put_meta/3` */
+/**
+ * Stores registry metadata under `key`. `Registry.put_meta/3`
+ * @example Registry.putMeta('rooms', 'owner', 'chat')
+ */
 export function putMeta(registry: RegistryRef, key: unknown, value: unknown): void {
   tableOf(registry).meta.set(key, value)
 }
@@ -231,9 +246,10 @@ export function putMeta(registry: RegistryRef, key: unknown, value: unknown): vo
 
 /**
  * A name that registers a process under `key` when it starts and finds it again for
- * `GenServer.call`/`cast` and `send`: Elixir's `{:via, Registry, {registry, key}}`. The entry
- * is made from inside the starting process, before `init` runs, so a second start under a
- * taken key fails with `['error', ['already_started', pid]]`. Needs a unique registry.
+ * `GenServer.call`/`cast` and `send`. The entry is made from inside the starting process,
+ * before `init` runs, so a second start under a taken key fails with
+ * `['error', ['already_started', pid]]`. Needs a unique registry.
+ * (no Elixir counterpart: Elixir writes the tuple `{:via, Registry, {registry, key}}` itself)
  * @example await GenServer.start(Room, [], { name: Registry.via('rooms', 'lobby') })
  */
 export function via(registry: RegistryRef, key: unknown, value?: unknown): ViaName {
@@ -245,6 +261,7 @@ export function via(registry: RegistryRef, key: unknown, value?: unknown): ViaNa
 /**
  * Registers `pid` under a via key; false if the key is taken by a live process.
  * `Registry.register_name/2`, called for you when a process starts with a via name.
+ * @example Registry.registerName(['rooms', 'lobby'], pid) // true
  */
 export function registerName([registry, key, value]: ViaKey, pid: Pid): boolean {
   const table = tableOf(registry)
@@ -259,14 +276,21 @@ export function registerName([registry, key, value]: ViaKey, pid: Pid): boolean 
   return true
 }
 
-/** Removes a via key. `Registry.unregister_name/1` */
+/**
+ * Removes a via key. `Registry.unregister_name/1`
+ * @example Registry.unregisterName(['rooms', 'lobby'])
+ */
 export function unregisterName([registry, key]: ViaKey): void {
   const table = findTable(registry)
   if (table === undefined) return
   for (const entry of liveEntries(table, key)) removeEntries(table, key, entry.process.pid)
 }
 
-/** The pid under a via key, if it is alive (undefined also if the registry is not running). `Registry.whereis_name/1` */
+/**
+ * The pid under a via key, if it is alive (undefined also if the registry is not running).
+ * `Registry.whereis_name/1`
+ * @example Registry.whereisName(['rooms', 'lobby']) // pid
+ */
 export function whereisName([registry, key]: ViaKey): Pid | undefined {
   const table = findTable(registry)
   return table === undefined ? undefined : liveEntries(table, key)[0]?.process.pid

@@ -32,6 +32,12 @@ export class RestartIntensity {
     this.total++
     return this.recent.length <= this.maxRestarts
   }
+
+  /** Restarts within the last `maxSeconds`: how close the supervisor is to giving up. */
+  inWindow(): number {
+    const oldest = this.clock.now() - this.maxSeconds * 1000
+    return this.recent.filter((t) => t >= oldest).length
+  }
 }
 
 /** Checks `maxRestarts` and `maxSeconds` as both supervisors take them. */

@@ -59,8 +59,10 @@ export interface SupervisorInfo {
   readonly maxSeconds: number
   /** Restarts since the supervisor started. */
   readonly restarts: number
-  /** The children in start order. */
-  readonly children: ChildInfo[]
+  /** Restarts within the last `maxSeconds`; one more than `maxRestarts` and it gives up. */
+  readonly recentRestarts: number
+  /** The children in start order, with their restart type. */
+  readonly children: (ChildInfo & { readonly restart: RestartType })[]
 }
 
 const described = new WeakMap<Process, () => SupervisorInfo>()

@@ -71,6 +71,7 @@ import {
   startChild as startChildProcess,
   startSupervisor,
 } from './supervision.ts'
+import { restarted, active as telemetryOn } from './telemetry.ts'
 import { assertFunction, assertKnownKeys, assertObject, assertOneOf } from './validate.ts'
 
 export type { ChildModule, ChildType } from './child-spec.ts'
@@ -182,12 +183,18 @@ export function childSpec(child: Child, overrides: Partial<ChildSpec> = {}): Ful
   return toChildSpec(child, overrides)
 }
 
-/** The children, last started first: `{ id, pid, type }`. `Supervisor.which_children/1` */
+/**
+ * The children, last started first: `{ id, pid, type }`. `Supervisor.which_children/1`
+ * @example await Supervisor.whichChildren('sup') // [{ id: 'cache', pid, type: 'worker' }, ...]
+ */
 export function whichChildren(supervisor: Server): Promise<ChildInfo[]> {
   return call(supervisor, { op: 'whichChildren' }, 'infinity')
 }
 
-/** How many children, running ones, supervisors and workers. `Supervisor.count_children/1` */
+/**
+ * How many children, running ones, supervisors and workers. `Supervisor.count_children/1`
+ * @example await Supervisor.countChildren('sup') // { specs: 2, active: 2, supervisors: 0, workers: 2 }
+ */
 export function countChildren(supervisor: Server): Promise<ChildCounts> {
   return call(supervisor, { op: 'countChildren' }, 'infinity')
 }
@@ -195,6 +202,7 @@ export function countChildren(supervisor: Server): Promise<ChildCounts> {
 /**
  * Stops the child `id` (it keeps its spec unless `temporary`). `Supervisor.terminate_child/2`
  * @returns `['ok']` or `['error', 'not_found']`
+ * @example await Supervisor.terminateChild('sup', 'cache') // ['ok']
  */
 export function terminateChild(supervisor: Server, id: unknown): Promise<Result> {
   return call(supervisor, { op: 'terminateChild', id }, 'infinity')
@@ -203,6 +211,9 @@ export function terminateChild(supervisor: Server, id: unknown): Promise<Result>
 /**
  * Starts again a child that was terminated. `Supervisor.restart_child/2`
  * @returns `['ok', pid]`, or `['error', 'not_found' | 'running' | 'restarting' | reason]`
+ * @example
+ * await Supervisor.terminateChild('sup', 'cache')
+ * await Supervisor.restartChild('sup', 'cache') // ['ok', pid]
  */
 export function restartChild(supervisor: Server, id: unknown): Promise<OnStartChild> {
   return call(supervisor, { op: 'restartChild', id }, 'infinity')
@@ -211,6 +222,9 @@ export function restartChild(supervisor: Server, id: unknown): Promise<OnStartCh
 /**
  * Forgets a child that is not running. `Supervisor.delete_child/2`
  * @returns `['ok']` or `['error', 'not_found' | 'running' | 'restarting']`
+ * @example
+ * await Supervisor.terminateChild('sup', 'cache')
+ * await Supervisor.deleteChild('sup', 'cache') // ['ok']: whichChildren no longer lists it
  */
 export function deleteChild(
   supervisor: Server,
@@ -223,6 +237,7 @@ export function deleteChild(
  * Adds a child and starts it; it is started last, so stopped first. `Supervisor.start_child/2`
  * @returns `['ok', pid]`, `['error', ['already_started', pid]]`, `['error', 'already_present']`
  *   or `['error', reason]`
+ * @example await Supervisor.startChild('sup', { id: 'cache', start: () => GenServer.startLink(Cache, {}) })
  */
 export function startChild(supervisor: Server, child: Child): Promise<OnStartChild> {
   const spec = toChildSpec(child)
@@ -230,7 +245,11 @@ export function startChild(supervisor: Server, child: Child): Promise<OnStartChi
   return call(supervisor, { op: 'startChild', spec }, 'infinity')
 }
 
-/** Stops the supervisor (children first, in reverse start order). `Supervisor.stop/2` */
+/**
+ * Stops the supervisor (children first, in reverse start order) and waits until it has exited.
+ * `Supervisor.stop/3`, without its timeout
+ * @example await Supervisor.stop('sup')
+ */
 export function stop(supervisor: Server, reason: ExitReason = 'normal'): Promise<void> {
   return stopServer(supervisor, reason)
 }
@@ -282,7 +301,8 @@ const Callbacks = {
       behaviour: 'Supervisor',
       ...flags,
       restarts: intensity.total,
-      children: state.children.map(info),
+      recentRestarts: intensity.inWindow(),
+      children: state.children.map((k) => ({ ...info(k), restart: k.spec.restart })),
     }))
     return ['ok', state]
   },
@@ -307,7 +327,9 @@ const Callbacks = {
     }
     kid.pid = undefined
     // Too many restarts: give up, and let our own supervisor decide (terminate stops children).
-    if (!state.intensity.add()) return ['stop', 'shutdown', state]
+    const allowed = state.intensity.add()
+    if (telemetryOn) restarted(self, kid.spec.id, message, allowed)
+    if (!allowed) return ['stop', 'shutdown', state]
     await restart(self, state, kid)
     return ['noreply', state]
   },

@@ -103,13 +103,20 @@ export function startChild(
   })
 }
 
-/** The pids of the running tasks. `Task.Supervisor.children/1` */
+/**
+ * The pids of the running tasks. `Task.Supervisor.children/1`
+ * @example await Task.Supervisor.children('jobs') // [pid]
+ */
 export async function children(supervisor: Server): Promise<Pid[]> {
   const infos = await DynamicSupervisor.whichChildren(supervisor)
   return infos.flatMap((info) => (isPid(info.pid) ? [info.pid] : []))
 }
 
-/** Stops the task `pid`. `Task.Supervisor.terminate_child/2` */
+/**
+ * Stops the task `pid`. `Task.Supervisor.terminate_child/2`
+ * @returns `['ok']` or `['error', 'not_found']`
+ * @example await Task.Supervisor.terminateChild('jobs', task.pid) // ['ok']
+ */
 export function terminateChild(supervisor: Server, pid: Pid) {
   return DynamicSupervisor.terminateChild(supervisor, pid)
 }

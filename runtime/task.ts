@@ -123,6 +123,10 @@ export function start(fn: TaskFn<unknown>): readonly ['ok', Pid] {
 /**
  * Starts a task nobody awaits, linked to the supervisor starting it (or `options.parent`).
  * `Task.start_link/1`
+ * @example
+ * await Supervisor.startChild('sup', {
+ *   id: 'warmup', start: () => Task.startLink(() => warmCache()), restart: 'temporary',
+ * })
  */
 export function startLink(
   fn: TaskFn<unknown>,
@@ -186,6 +190,9 @@ export { awaitTask as await, yieldTask as yield }
 /**
  * Awaits several tasks of one owner; results in the order of `tasks`. Fails on the first task
  * that exits, or when `timeout` (for all of them together) passes. `Task.await_many/2`
+ * @example
+ * const tasks = [Task.async(ctx, () => getUser(id)), Task.async(ctx, () => getPosts(id))]
+ * const [user, posts] = await Task.awaitMany(tasks)
  */
 export async function awaitMany<T>(
   tasks: readonly Task<T>[],
@@ -204,6 +211,9 @@ export async function awaitMany<T>(
 /**
  * Yields several tasks of one owner within `timeout` (for all together): `[task, result]`
  * pairs in the order of `tasks`, `undefined` for those still running. `Task.yield_many/2`
+ * @example
+ * for (const [task, result] of await Task.yieldMany(tasks, 1000))
+ *   if (result === undefined) await Task.shutdown(task, 'brutal_kill')
  */
 export async function yieldMany<T>(
   tasks: readonly Task<T>[],
@@ -221,6 +231,7 @@ export async function yieldMany<T>(
  * (default 5000) before killing it; `'brutal_kill'` kills at once. Resolves with
  * `['ok', result]` if its result came in meanwhile, `['exit', reason]` if it had died of
  * something else, otherwise `undefined`. `Task.shutdown/2`
+ * @example const outcome = (await Task.yield(task, 1000)) ?? (await Task.shutdown(task))
  */
 export async function shutdown<T>(
   task: Task<T>,

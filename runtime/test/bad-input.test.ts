@@ -70,7 +70,7 @@ describe('spawn, send, exit and the Process functions', () => {
       () => send(any(42), 'm'),
       '`dest`',
       'got `42` (number)',
-      'a pid, a registered name or a via name',
+      'a pid, a registered name, { name, node } or a via name',
     )
     expectTypeError(() => send(any(''), 'm'), '`dest`', "got `''` (string)")
   })
@@ -321,7 +321,7 @@ describe('GenServer', () => {
       () => GenServer.start(Minimal, null, { name: '' }),
       '`options.name`',
       "got `''` (string)",
-      'a non-empty string or a via name',
+      'a non-empty string, a via name (Registry.via(registry, key)) or { global: name }',
     )
     expectTypeError(
       () => GenServer.start(Minimal, null, { name: any({ via: {} }) }),
@@ -352,7 +352,7 @@ describe('GenServer', () => {
       () => GenServer.call(any(1), 'x'),
       '`server`',
       'got `1` (number)',
-      'a pid, a registered name or a via name',
+      'a pid, a registered name, { name, node }, { global: name } or a via name',
     )
     expectTypeError(
       () => GenServer.call(pid, 'x', -1),
