@@ -8,7 +8,7 @@
  * const clock = node.clock as VirtualClock
  * await clock.advance(5_000)   // fires every timer due in the next five seconds, in order
  */
-import { macrotask } from './macrotask.ts'
+import { macrotask, onMacrotask } from './macrotask.ts'
 import { assertKnownKeys, assertNonNegativeInteger, assertObject, describeGot } from './validate.ts'
 
 /** A handle to a pending timer. */
@@ -44,27 +44,50 @@ export interface Clock {
 export class RealClock implements Clock {
   readonly virtual = false
   private readonly origin = performance.now()
+  /** Timers set since the last macrotask, not yet handed to `setTimeout`. */
+  private unarmed: RealTimer[] = []
 
   now(): number {
     return performance.now() - this.origin
   }
 
+  /**
+   * Most timers are cancelled within microseconds (a call's timeout, once the reply is in), so
+   * a timer only becomes a real `setTimeout` if it is still pending at the next macrotask.
+   * That saves a `setTimeout`/`clearTimeout` pair per call, a fifth of a call's cost.
+   * Like `:erlang.start_timer/3`, with a callback instead of a message.
+   * @example clock.setTimer(5_000, () => console.log('five seconds later'))
+   */
   setTimer(ms: number, fire: () => void): Timer {
-    const timer: RealTimer = { cancelled: false, at: this.now() + ms, handle: undefined }
-    timer.handle = setTimeout(() => {
-      if (!timer.cancelled) fire()
-    }, ms)
+    const timer: RealTimer = { cancelled: false, at: this.now() + ms, handle: undefined, fire }
+    if (this.unarmed.push(timer) === 1) onMacrotask(this.arm)
     return timer
   }
 
   cancelTimer(timer: Timer): void {
     timer.cancelled = true
-    clearTimeout((timer as RealTimer).handle)
+    const { handle } = timer as RealTimer
+    if (handle !== undefined) clearTimeout(handle)
+  }
+
+  private readonly arm = (): void => {
+    const now = this.now()
+    for (const timer of this.unarmed) {
+      if (timer.cancelled) continue
+      timer.handle = setTimeout(
+        () => {
+          if (!timer.cancelled) timer.fire()
+        },
+        Math.max(0, timer.at - now),
+      )
+    }
+    this.unarmed = []
   }
 }
 
 interface RealTimer extends Timer {
   handle: ReturnType<typeof setTimeout> | undefined
+  readonly fire: () => void
 }
 
 interface VirtualTimer extends Timer {

@@ -148,7 +148,11 @@ export abstract class Network implements NodeNetwork {
     return true
   }
 
-  /** Drops the connection at once, on both sides (Erlang's `Node.disconnect/1`). */
+  /**
+   * Drops the connection at once, on both sides (Erlang's `Node.disconnect/1`). Unlike Erlang
+   * 25+, common peers are not disconnected too, so two nodes can stay linked through a third
+   * one and a global name may then be held on each side until they reconnect.
+   */
   disconnect(a: Node, b: Node): boolean {
     const connection = this.connection(a, b)
     if (connection.state !== 'up') return false
