@@ -191,7 +191,10 @@ export class Cluster extends Network {
     this.record(`crash ${name}`)
     if (telemetryOn) this.emit(events.crash, { node: name })
     for (const [a, b] of this.pairs('up')) if (a === node || b === node) this.break(a, b)
-    node.shutdown()
+    // The node stops running at once, but to its peers its processes and names are there
+    // until they notice the loss: calls, monitors and links to them end in `noconnection`.
+    node.halted = true
+    this.clock.setTimer(this.tickTime, () => node.shutdown())
   }
 
   /**
@@ -204,6 +207,7 @@ export class Cluster extends Network {
     if (!this.crashed.has(old))
       throw new TypeError(`Node '${name}' is running; crash it before restarting it`)
     this.forgetConnections(name)
+    old.shutdown()
     const node = this.addNode(name, { cookie: this.cookies.get(old) })
     for (const peer of this.peersAtCrash.get(name) ?? []) {
       const other = this.byName.get(peer)

@@ -115,6 +115,14 @@ export interface Behaviour<
   terminate?(this: ProcessContext, reason: ExitReason, state: TState): unknown
 }
 
+/**
+ * The argument a behaviour's `init` takes. `start` is typed by the whole behaviour rather than
+ * by a state type inferred from `init`, so callbacks may use a wider state type than `init`
+ * returns (a `Map` from init, a `ReadonlyMap` in handleInfo).
+ */
+export type InitArg<B extends Behaviour<any, any, any, any, any, any>> =
+  Parameters<B['init']> extends [] ? unknown : Parameters<B['init']>[0]
+
 /** Anything a server can be reached by: a pid, a registered name, a via name. */
 export type Server = Dest
 
@@ -191,9 +199,9 @@ export interface StopMessage {
  * Starts a GenServer process without a link and waits for its `init`. `GenServer.start/3`
  * @example const [tag, pid] = await GenServer.start(Counter, 0)
  */
-export function start<TState, TArg>(
-  behaviour: Behaviour<TState, TArg, any, any, any, any>,
-  arg: TArg,
+export function start<B extends Behaviour<any, any, any, any, any, any>>(
+  behaviour: B,
+  arg: InitArg<B>,
   options: StartOptions = {},
 ): Promise<OnStart> {
   return startServer(behaviour, arg, options, false)
@@ -205,9 +213,9 @@ export function start<TState, TArg>(
  * that is not a supervisor passes `{ parent: ctx }`, and without either it links to nothing.
  * @example children: [{ id: 'counter', start: () => GenServer.startLink(Counter, 0) }]
  */
-export function startLink<TState, TArg>(
-  behaviour: Behaviour<TState, TArg, any, any, any, any>,
-  arg: TArg,
+export function startLink<B extends Behaviour<any, any, any, any, any, any>>(
+  behaviour: B,
+  arg: InitArg<B>,
   options: StartOptions = {},
 ): Promise<OnStart> {
   return startServer(behaviour, arg, options, true)

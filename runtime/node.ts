@@ -107,6 +107,8 @@ export class Node {
   readonly host: Pid
   /** @internal */ readonly processes = new Map<number, Process>()
   /** @internal */ readonly names = new Map<string, Process>()
+  /** @internal Set when a cluster crashes this node: none of its processes runs again. */
+  halted = false
   /** @internal The cluster's network, when this node is part of one. */
   network: NodeNetwork | undefined = undefined
   private standaloneGlobal: Global | undefined

@@ -120,6 +120,14 @@ export function readTimer(ref: Ref): number | false {
 }
 
 /**
+ * The name of the node `pid` lives on (the default node's without a pid). `Kernel.node/1`
+ * @example Process.node(pid) // 'b@127.0.0.1'
+ */
+export function node(pid?: Pid): string {
+  return (pid === undefined ? getDefaultNode() : nodeFor(pid)).name
+}
+
+/**
  * The live processes of the default node. `Process.list/0`
  * @example Process.list().length
  */

@@ -327,7 +327,7 @@ export class Process implements ProcessContext<any>, Runnable {
 
   /** @internal Called by the scheduler: starts the body, or resolves the pending receive. */
   resume(): void {
-    if (this.status === 'exited') return
+    if (this.status === 'exited' || this.node.halted) return
     this.status = 'running'
     const body = this.body
     if (body !== null) {

@@ -418,3 +418,25 @@ describe('observing a cluster', () => {
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot)
   })
 })
+
+describe('a crashed node', () => {
+  it('looks alive to its peers until they notice: names stay, calls end in noconnection at the tick', async () => {
+    const [a, b] = setup()
+    a.connect(B)
+    const started = GenServer.start(Counter, 0, { name: { global: 'counter' }, node: b })
+    await clock.runUntilIdle()
+    const pid = ok(await started)
+    cluster.crash(B)
+    expect(a.global.whereis(a, 'counter')?.pid).toBe(pid)
+    let outcome: unknown
+    a.spawn(async (ctx) => {
+      outcome = await GenServer.call(pid, 'get', { caller: ctx }).catch(
+        (error) => `${error.reason} at ${clock.now()}`,
+      )
+    })
+    await clock.advance(1_000)
+    expect(outcome).toBe('noconnection at 1000')
+    expect(a.global.whereis(a, 'counter')).toBeUndefined()
+    expect(b.list()).toEqual([])
+  })
+})
