@@ -7,7 +7,12 @@ export default defineConfig({
     alias: { letitcrash: fileURLToPath(new URL('./runtime/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['runtime/**/*.test.ts', 'scripts/**/*.test.ts', 'chat/**/*.test.ts'],
+    include: [
+      'runtime/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'chat/**/*.test.ts',
+      'docs/**/*.test.ts',
+    ],
     // The runtime's own tests keep crash reports quiet; see runtime/test/setup.ts.
     setupFiles: ['runtime/test/setup.ts'],
   },

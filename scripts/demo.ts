@@ -1,5 +1,5 @@
 /**
- * `npm start`: a supervisor keeps two workers alive while the demo crashes one of them every
+ * `npm run demo`: a supervisor keeps two workers alive while the demo crashes one of them every
  * second, until the crashes come too fast for the supervisor's restart intensity and it gives
  * up. Real clock, public API only; it ends by itself after about four seconds.
  */
