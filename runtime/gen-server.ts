@@ -34,7 +34,7 @@ import type { ExitReason } from './exit-reason.ts'
 import { serve } from './gen-server-loop.ts'
 import { isGlobalName } from './global.ts'
 import { assertName, type Dest, formatName, isRemoteName, isViaName, type Name } from './names.ts'
-import { getDefaultNode, Node, nodeOf, startingParent } from './node.ts'
+import { getDefaultNode, liveProcess, Node, nodeOf, startingParent } from './node.ts'
 import { Pid, Ref } from './pid.ts'
 import { assertContext, type Process, type ProcessContext } from './process.ts'
 import { active as telemetryOn, traceCall } from './telemetry.ts'
@@ -516,7 +516,7 @@ function originOf(server: Server, caller: ProcessContext | undefined): Node {
 
 /** @internal The live process behind a server reference, seen from `origin`, if any. */
 export function lookup(server: Server, origin: Node = getDefaultNode()): Process | undefined {
-  if (server instanceof Pid) return nodeOf(server)?.processes.get(server.id)
+  if (server instanceof Pid) return liveProcess(server)
   if (
     typeof server === 'string' ||
     isViaName(server) ||

@@ -15,7 +15,7 @@
 import type { Clock } from './clock.ts'
 import type { ExitReason } from './exit-reason.ts'
 import type { Global } from './global.ts'
-import type { Node, NodeNetwork } from './node.ts'
+import type { Node } from './node.ts'
 import type { Ref } from './pid.ts'
 import type { Monitor, Process } from './process.ts'
 import { deliverDown, sendExitSignal } from './signals.ts'
@@ -26,6 +26,26 @@ import {
   type Metadata,
   active as telemetryOn,
 } from './telemetry.ts'
+
+/** What a node needs from the cluster it belongs to; `cluster.ts` provides it. */
+export interface NodeNetwork {
+  /** Carries `deliver` from `from` to `to`: later, in order, or not at all if the link breaks. */
+  transmit(from: Node, to: Node, deliver: () => void): void
+  /** True when `from` is connected to `to`, connecting them first if it can. */
+  ensureConnected(from: Node, to: Node): boolean
+  /** Sends the `DOWN` of `monitor` (whose target lived on `from`) to the watcher's node. */
+  sendDown(from: Node, monitor: Monitor, reason: ExitReason): void
+  /** Remembers a runtime-internal watch across nodes, so a lost connection can end it. */
+  watchRemote(home: Node, monitor: Monitor): void
+  unwatchRemote(home: Node, ref: Ref): void
+  nodeNamed(name: string): Node | undefined
+  connect(a: Node, b: Node): boolean
+  disconnect(a: Node, b: Node): boolean
+  connectedTo(node: Node): Node[]
+  monitorNode(process: Process, name: string): void
+  monitorNodes(process: Process, flag: boolean): void
+  readonly global: Global
+}
 
 /** `{:nodeup, node}` and `{:nodedown, node}`, for processes that monitor nodes. */
 export interface NodeMessage {

@@ -29,6 +29,7 @@ import {
   isViaName,
   type RegisteredName,
 } from './names.ts'
+import type { NodeNetwork } from './network.ts'
 import { Pid, Ref } from './pid.ts'
 import {
   assertBody,
@@ -68,26 +69,6 @@ export interface ProcessInfo {
   readonly monitoredBy: Pid[]
   readonly trapExit: boolean
   readonly parent: Pid | undefined
-}
-
-/** @internal What a node needs from the cluster it belongs to; `cluster.ts` provides it. */
-export interface NodeNetwork {
-  /** Carries `deliver` from `from` to `to`: later, in order, or not at all if the link breaks. */
-  transmit(from: Node, to: Node, deliver: () => void): void
-  /** True when `from` is connected to `to`, connecting them first if it can. */
-  ensureConnected(from: Node, to: Node): boolean
-  /** Sends the `DOWN` of `monitor` (whose target lived on `from`) to the watcher's node. */
-  sendDown(from: Node, monitor: Monitor, reason: ExitReason): void
-  /** Remembers a runtime-internal watch across nodes, so a lost connection can end it. */
-  watchRemote(home: Node, monitor: Monitor): void
-  unwatchRemote(home: Node, ref: Ref): void
-  nodeNamed(name: string): Node | undefined
-  connect(a: Node, b: Node): boolean
-  disconnect(a: Node, b: Node): boolean
-  connectedTo(node: Node): Node[]
-  monitorNode(process: Process, name: string): void
-  monitorNodes(process: Process, flag: boolean): void
-  readonly global: Global
 }
 
 const nodes: Node[] = []
@@ -148,6 +129,7 @@ export class Node {
   ): Process {
     assertBody(body)
     const process = new Process(this, new Pid(this.index, this.nextId++), body as ProcessBody<any>)
+    Pid.attach(process.pid, process)
     this.processes.set(process.pid.id, process)
     if (options.behaviour) process.behaviour = options.behaviour
     if (options.link) {
@@ -349,7 +331,7 @@ export class Node {
 
   /** @internal The process behind a pid or name, if it is alive. */
   resolve(dest: Dest): Process | undefined {
-    if (dest instanceof Pid) return nodeOf(dest)?.processes.get(dest.id)
+    if (dest instanceof Pid) return liveProcess(dest)
     if (typeof dest === 'string' && dest !== '') return this.names.get(dest)
     if (isRemoteName(dest)) {
       const node = dest.node === this.name ? this : this.network?.nodeNamed(dest.node)
@@ -358,7 +340,7 @@ export class Node {
     if (isGlobalName(dest)) return this.global.whereis(this, dest.global)
     if (isViaName(dest)) {
       const pid = dest.via.whereisName(dest.key)
-      return pid === undefined ? undefined : nodeOf(pid)?.processes.get(pid.id)
+      return pid === undefined ? undefined : liveProcess(pid)
     }
     assertDest(dest)
     return undefined
@@ -369,7 +351,7 @@ export class Node {
     if (!(pid instanceof Pid)) {
       throw new TypeError(`Expected \`${argument}\` to be a pid, ${describeGot(pid)}`)
     }
-    return nodeOf(pid)?.processes.get(pid.id)
+    return liveProcess(pid)
   }
 
   /** @internal `watcher` monitors `target`; a missing target gets `DOWN` with `noproc` at once. */
@@ -516,6 +498,7 @@ export class Node {
   /** @internal Called by a process as it exits. */
   forget(process: Process): void {
     this.processes.delete(process.pid.id)
+    Pid.attach(process.pid, undefined)
     if (
       process.registeredName !== undefined &&
       this.names.get(process.registeredName) === process
@@ -549,6 +532,11 @@ function assertTimerRef(ref: unknown): asserts ref is Ref {
     throw new TypeError(
       `Expected \`ref\` to be a timer reference (from sendAfter), ${describeGot(ref)}`,
     )
+}
+
+/** @internal The live process behind `pid` (on any node), if any. */
+export function liveProcess(pid: Pid): Process | undefined {
+  return Pid.live(pid) as Process | undefined
 }
 
 /** @internal The node that owns `pid`. */

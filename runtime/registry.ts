@@ -37,7 +37,7 @@ import { formatValue } from './errors.ts'
 import { type Behaviour, type OnStart, startProcess } from './gen-server.ts'
 import { serve } from './gen-server-loop.ts'
 import type { ViaModule, ViaName } from './names.ts'
-import { getDefaultNode, type Node, nodeOf, startingParent } from './node.ts'
+import { getDefaultNode, liveProcess, type Node, startingParent } from './node.ts'
 import { Pid } from './pid.ts'
 import {
   assertContext,
@@ -193,7 +193,7 @@ export function keys(registry: RegistryRef, pid: Pid): unknown[] {
   const table = tableOf(registry)
   if (!(pid instanceof Pid))
     throw new TypeError(`Expected \`pid\` to be a pid, ${describeGot(pid)}`)
-  return nodeOf(pid)?.isAlive(pid) ? [...(table.owners.get(pid) ?? [])] : []
+  return liveProcess(pid) !== undefined ? [...(table.owners.get(pid) ?? [])] : []
 }
 
 /**
@@ -270,7 +270,7 @@ export function registerName([registry, key, value]: ViaKey, pid: Pid): boolean 
       `Registry.via needs a registry with keys: 'unique'; ${formatValue(registry)} has duplicate keys`,
     )
   }
-  const process = nodeOf(pid)?.processes.get(pid.id)
+  const process = liveProcess(pid)
   if (process === undefined || liveEntries(table, key).length > 0) return false
   addEntry(table, key, process, value)
   return true
@@ -326,7 +326,7 @@ function removeEntries(table: Table, key: unknown, pid: Pid): void {
     return
   }
   table.owners.delete(pid)
-  const process = nodeOf(pid)?.processes.get(pid.id)
+  const process = liveProcess(pid)
   if (process !== undefined && process !== table.process) {
     process.links?.delete(table.process)
     table.process.links?.delete(process)
@@ -346,9 +346,7 @@ function removeOwner(table: Table, pid: Pid): void {
 function findTable(registry: RegistryRef): Table | undefined {
   assertRegistryRef(registry)
   const process =
-    registry instanceof Pid
-      ? nodeOf(registry)?.processes.get(registry.id)
-      : getDefaultNode().resolve(registry)
+    registry instanceof Pid ? liveProcess(registry) : getDefaultNode().resolve(registry)
   return process === undefined ? undefined : tables.get(process)
 }
 
