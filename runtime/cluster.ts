@@ -23,7 +23,7 @@ import { Global } from './global.ts'
 import { Network } from './network.ts'
 import { Node } from './node.ts'
 import type { Pid } from './pid.ts'
-import type { ProcessBody, ProcessContext } from './process.ts'
+import type { ProcessBody, ProcessContext } from './process-context.ts'
 import { isBusy } from './scheduler.ts'
 import { events, active as telemetryOn } from './telemetry.ts'
 import {

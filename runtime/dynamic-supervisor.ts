@@ -31,7 +31,8 @@ import {
   stop as stopServer,
 } from './gen-server.ts'
 import type { Pid } from './pid.ts'
-import type { Process, ProcessContext } from './process.ts'
+import type { Process } from './process.ts'
+import type { ProcessContext } from './process-context.ts'
 import { assertIntensity, RestartIntensity } from './restart-intensity.ts'
 import {
   type ChildCounts,

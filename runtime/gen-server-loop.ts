@@ -14,7 +14,8 @@ import type {
   StopMessage,
 } from './gen-server.ts'
 import { reportCrash } from './logger.ts'
-import type { ExitMessage, Process } from './process.ts'
+import type { Process } from './process.ts'
+import type { ExitMessage } from './process-context.ts'
 
 type AnyBehaviour = Behaviour<any, any, any, any, any, any>
 

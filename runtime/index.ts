@@ -35,6 +35,8 @@ export {
 } from './node.ts'
 export * as Observer from './observer.ts'
 export { isPid, makeRef, Pid, Ref } from './pid.ts'
+export * as Process from './process-api.ts'
+export { exit, send, spawn } from './process-api.ts'
 export type {
   DownMessage,
   ExitMessage,
@@ -42,10 +44,8 @@ export type {
   ProcessContext,
   ProcessStatus,
   ReceiveOptions,
-} from './process.ts'
-export { TIMEOUT } from './process.ts'
-export * as Process from './process-api.ts'
-export { exit, send, spawn } from './process-api.ts'
+} from './process-context.ts'
+export { TIMEOUT } from './process-context.ts'
 export * as Registry from './registry.ts'
 export * as StateMachine from './state-machine.ts'
 export * as Supervisor from './supervisor.ts'

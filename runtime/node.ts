@@ -31,16 +31,8 @@ import {
 } from './names.ts'
 import type { NodeNetwork } from './network.ts'
 import { Pid, Ref } from './pid.ts'
-import {
-  assertBody,
-  assertReason,
-  type DownMessage,
-  linkBoth,
-  type Monitor,
-  Process,
-  type ProcessBody,
-  type ProcessStatus,
-} from './process.ts'
+import { assertBody, assertReason, linkBoth, type Monitor, Process } from './process.ts'
+import type { DownMessage, ProcessBody, ProcessStatus } from './process-context.ts'
 import { enqueue, isBusy } from './scheduler.ts'
 import { deliverDown, sendExitSignal } from './signals.ts'
 import { spawned, active as telemetryOn } from './telemetry.ts'

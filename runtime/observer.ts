@@ -22,7 +22,7 @@
 import type { ChildType, RestartType } from './child-spec.ts'
 import { formatValue } from './errors.ts'
 import { getDefaultNode, Node } from './node.ts'
-import type { ProcessStatus } from './process.ts'
+import type { ProcessStatus } from './process-context.ts'
 import { describeSupervisor, type SupervisorInfo } from './supervision.ts'
 import { describeGot } from './validate.ts'
 

@@ -16,7 +16,7 @@ import type { ExitReason } from './exit-reason.ts'
 import type { Dest } from './names.ts'
 import { getDefaultNode, nodeOf, type ProcessInfo } from './node.ts'
 import { Pid, type Ref } from './pid.ts'
-import type { ProcessBody } from './process.ts'
+import type { ProcessBody } from './process-context.ts'
 
 /**
  * Starts a process on the default node, neither linked nor monitored. `Kernel.spawn/1`

@@ -39,13 +39,8 @@ import { serve } from './gen-server-loop.ts'
 import type { ViaModule, ViaName } from './names.ts'
 import { getDefaultNode, liveProcess, type Node, startingParent } from './node.ts'
 import { Pid } from './pid.ts'
-import {
-  assertContext,
-  type ExitMessage,
-  linkBoth,
-  type Process,
-  type ProcessContext,
-} from './process.ts'
+import { assertContext, linkBoth, type Process } from './process.ts'
+import type { ExitMessage, ProcessContext } from './process-context.ts'
 import {
   assertFunction,
   assertKnownKeys,

@@ -7,7 +7,8 @@
 import type { ExitReason } from './exit-reason.ts'
 import type { RegisteredName } from './names.ts'
 import type { Pid } from './pid.ts'
-import type { DownMessage, Monitor, Process } from './process.ts'
+import type { Monitor, Process } from './process.ts'
+import type { DownMessage } from './process-context.ts'
 
 type Signal =
   | {

@@ -15,8 +15,9 @@ import { serve } from './gen-server-loop.ts'
 import { assertName, type Name } from './names.ts'
 import { getDefaultNode, type Node, startingChildrenOf, startingParent } from './node.ts'
 import { isPid, type Pid, type Ref } from './pid.ts'
-import type { DownMessage, ExitMessage, Process, ProcessContext } from './process.ts'
-import { TIMEOUT } from './process.ts'
+import type { Process } from './process.ts'
+import type { DownMessage, ExitMessage, ProcessContext } from './process-context.ts'
+import { TIMEOUT } from './process-context.ts'
 
 /** Options every supervisor's `startLink` takes besides its flags. */
 export interface StartOptions {

@@ -53,7 +53,8 @@ import {
   stop as stopServer,
 } from './gen-server.ts'
 import { isPid, type Pid } from './pid.ts'
-import type { Process, ProcessContext } from './process.ts'
+import type { Process } from './process.ts'
+import type { ProcessContext } from './process-context.ts'
 import { assertIntensity, RestartIntensity } from './restart-intensity.ts'
 import {
   type ChildCounts,

@@ -7,7 +7,8 @@
  */
 import type { Node } from './node.ts'
 import type { Ref } from './pid.ts'
-import { type Process, TIMEOUT } from './process.ts'
+import type { Process } from './process.ts'
+import { TIMEOUT } from './process-context.ts'
 import type { Timeout } from './validate.ts'
 
 /** Where a task's reply and `DOWN` arrive: the owner's mailbox, or its node's host inbox. */

@@ -35,14 +35,8 @@ import { CallTimeoutError, ExitError, type FailedCall, NoProcError } from './err
 import type { ExitReason } from './exit-reason.ts'
 import { getDefaultNode, type Node, startingParent } from './node.ts'
 import type { Pid, Ref } from './pid.ts'
-import {
-  assertContext,
-  type DownMessage,
-  linkBoth,
-  type Process,
-  type ProcessContext,
-  TIMEOUT,
-} from './process.ts'
+import { assertContext, linkBoth, type Process } from './process.ts'
+import { type DownMessage, type ProcessContext, TIMEOUT } from './process-context.ts'
 import { hostInbox, type Inbox, processInbox } from './task-inbox.ts'
 import {
   assertFunction,

@@ -24,7 +24,8 @@
  */
 import type { ExitReason } from './exit-reason.ts'
 import { reportCrash } from './logger.ts'
-import type { ExitMessage, Process } from './process.ts'
+import type { Process } from './process.ts'
+import type { ExitMessage } from './process-context.ts'
 import { assertFunction, describeGot } from './validate.ts'
 
 /** An event's name: Elixir's list of atoms, here a list of strings. */
