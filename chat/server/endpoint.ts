@@ -8,7 +8,8 @@
  * | `POST /api/sessions` (the same body) | logs in: 200 `{token, username}`; 401 wrong       |
  * | `/socket/websocket`                 | the Phoenix Channels socket; needs a valid token   |
  * | `GET /...`                          | the browser client, from `chat/web/`               |
- * | `GET /ops/snapshot`                 | the Observer snapshot as JSON (`CHAT_OPS` only)    |
+ * | `GET /ops`                          | the live supervision tree page, `web/ops.html` (`CHAT_OPS` only) |
+ * | `GET /ops/snapshot`                 | the Observer snapshot as JSON, plus `rooms` (pid → name) (`CHAT_OPS` only) |
  * | `POST /ops/rooms/:name/crash`       | kills that room's process (`CHAT_OPS` only)        |
  *
  * Bodies are JSON objects of at most 16 KB (415, 413 and 400 otherwise, see `http.ts`).
@@ -33,11 +34,13 @@ import {
   Observer,
   type Pid,
   Process,
+  Registry,
 } from 'letitcrash'
 import { HttpError, PLACEHOLDER_PAGE, readJson, sendError, sendJson, serveStatic } from './http.ts'
 import { Names } from './names.ts'
 import * as Room from './room.ts'
 import { ROOM_NAME, RoomChannel } from './room-channel.ts'
+import * as RoomSupervisor from './room-supervisor.ts'
 import * as Socket from './socket.ts'
 import { verifyUserToken } from './tokens.ts'
 import * as UserManager from './users.ts'
@@ -164,8 +167,15 @@ async function handle(
   try {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost')
     if (pathname.startsWith('/api/')) return await api(request, response, pathname)
-    if (pathname === '/ops' || pathname.startsWith('/ops/')) {
-      if (options.ops) return ops(request, response, pathname, node)
+    if (pathname === '/ops' || pathname.startsWith('/ops/') || pathname === '/ops.html') {
+      // The page itself is `ops.html`, served at `/ops` only, and only with CHAT_OPS.
+      if (
+        options.ops &&
+        pathname === '/ops' &&
+        (request.method === 'GET' || request.method === 'HEAD')
+      ) {
+        if (await serveStatic(options.webDir ?? WEB_DIR, '/ops.html', request, response)) return
+      } else if (options.ops) return await ops(request, response, pathname, node)
     } else if (pathname.startsWith('/socket/')) {
       return sendError(response, 400, 'expected a WebSocket upgrade')
     } else if (request.method === 'GET' || request.method === 'HEAD') {
@@ -198,10 +208,21 @@ async function api(request: IncomingMessage, response: ServerResponse, pathname:
   sendError(response, 401, 'wrong username or password')
 }
 
-function ops(request: IncomingMessage, response: ServerResponse, pathname: string, node: Node) {
+async function ops(
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string,
+  node: Node,
+) {
   if (pathname === '/ops/snapshot') {
     if (request.method !== 'GET') return methodNotAllowed(response, 'GET')
-    return sendJson(response, 200, Observer.snapshot(node))
+    // Rooms are named through the RoomRegistry, which the observer does not know: add
+    // `rooms` (pid → room name) so the ops page can label them and crash them by name.
+    const pids = await RoomSupervisor.rooms().catch(() => [])
+    const rooms = Object.fromEntries(
+      pids.map((pid) => [String(pid), Registry.keys(Names.roomRegistry, pid)[0] ?? null]),
+    )
+    return sendJson(response, 200, { ...Observer.snapshot(node), rooms })
   }
   const crash = /^\/ops\/rooms\/([^/]+)\/crash$/.exec(pathname)
   if (crash === null) return sendError(response, 404, 'not found')
