@@ -18,6 +18,7 @@ export interface Labels {
   readonly reference: string
   readonly modules: string
   readonly performance: string
+  readonly chat: string
   readonly exercise: string
 }
 
@@ -77,6 +78,7 @@ export function sidebar(locale: Locale, labels: Labels): DefaultTheme.Sidebar {
       items: [
         { text: labels.modules, link: `${at}reference/` },
         { text: labels.performance, link: `${at}performance` },
+        ...(hasPage(locale, 'chat') ? [{ text: labels.chat, link: `${at}chat` }] : []),
       ],
     },
   ]
@@ -93,5 +95,6 @@ export function nav(locale: Locale, labels: Labels): DefaultTheme.NavItem[] {
       activeMatch: `^${at}exercises/`,
     },
     { text: labels.reference, link: `${at}reference/`, activeMatch: `^${at}reference/` },
+    ...(hasPage(locale, 'chat') ? [{ text: labels.chat, link: `${at}chat` }] : []),
   ]
 }

@@ -8,6 +8,7 @@ const labels: Labels = {
   reference: 'Reference',
   modules: 'Runtime modules',
   performance: 'Performance',
+  chat: 'Run the chat app',
   exercise: 'Exercise',
 }
 

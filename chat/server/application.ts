@@ -13,6 +13,7 @@
  * ├─ ChatApp.RateLimiter     a token bucket per user
  * ├─ ChatApp.PubSub          topic → subscribed channel processes
  * ├─ ChatApp.Presence        who is in which room
+ * ├─ ChatApp.Bridge          PostgreSQL only: LISTEN/NOTIFY to the other servers (pg-bridge.ts)
  * └─ ChatApp.Endpoint        HTTP + the WebSocket endpoint → connections → channels
  * ```
  *
@@ -38,6 +39,7 @@ import * as Endpoint from './endpoint.ts'
 import * as MessageWriter from './message-writer.ts'
 import { Names } from './names.ts'
 import type { ScryptParams } from './passwords.ts'
+import * as PgBridge from './pg-bridge.ts'
 import * as Presence from './presence.ts'
 import * as PubSub from './pubsub.ts'
 import type { BucketOptions } from './rate-limiter.ts'
@@ -90,9 +92,11 @@ export const ChatApp = {
 } satisfies Application.Behaviour
 
 /** The children of `ChatApp.Supervisor`, in start order. */
+// #region children
 export function children(config: ChatEnv, secret: string): Supervisor.ChildSpec[] {
   const repo = RepoServer.proxy(Names.repo)
   const { dataDir, databaseUrl } = config
+  const bridge = databaseUrl === undefined ? undefined : PgBridge.adapter(Names.bridge)
   return [
     {
       id: 'Repo',
@@ -116,8 +120,20 @@ export function children(config: ChatEnv, secret: string): Supervisor.ChildSpec[
       id: 'RateLimiter',
       start: () => RateLimiter.startLink({ ...config.rateLimit, name: Names.rateLimiter }),
     },
-    { ...PubSub.childSpec({ name: Names.pubsub }), id: 'PubSub' },
+    // On PostgreSQL, broadcasts also go to the other servers on the same database.
+    { ...PubSub.childSpec({ name: Names.pubsub, adapter: bridge }), id: 'PubSub' },
     { ...Presence.childSpec({ name: Names.presence, pubsub: Names.pubsub }), id: 'Presence' },
+    ...(databaseUrl === undefined
+      ? []
+      : [
+          PgBridge.childSpec({
+            databaseUrl,
+            name: Names.bridge,
+            pubsub: Names.pubsub,
+            presence: Names.presence,
+            heartbeatMs: config.bridgeHeartbeatMs,
+          }),
+        ]),
     {
       id: 'Endpoint',
       start: () =>
@@ -133,6 +149,7 @@ export function children(config: ChatEnv, secret: string): Supervisor.ChildSpec[
     },
   ]
 }
+// #endregion children
 
 // --- Client --------------------------------------------------------------------------------
 

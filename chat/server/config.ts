@@ -27,6 +27,8 @@ export interface Config {
   readonly databaseUrl: string | undefined
   readonly secret: string | undefined
   readonly ops: boolean
+  /** How often the PostgreSQL bridge says "still here" (ms); 3 missed: a server is gone. */
+  readonly bridgeHeartbeatMs?: number
 }
 
 /** A bad environment variable; `message` names each one and what was wrong. */
@@ -58,6 +60,11 @@ const Env = z.object({
     .min(MIN_SECRET_LENGTH, `expected at least ${MIN_SECRET_LENGTH} characters`)
     .optional(),
   CHAT_OPS: flag.optional(),
+  CHAT_BRIDGE_HEARTBEAT_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected a whole number')
+    .min(10, 'expected at least 10 ms')
+    .optional(),
   NODE_ENV: z.string().optional(),
 })
 
@@ -92,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     secret: e.CHAT_SECRET,
     ops: e.CHAT_OPS ?? e.NODE_ENV !== 'production',
+    bridgeHeartbeatMs: e.CHAT_BRIDGE_HEARTBEAT_MS,
   }
 }

@@ -95,10 +95,12 @@ export const Endpoint = {
       server,
       pubsub: Names.pubsub,
       channels: { 'room:*': RoomChannel },
+      // #region authenticate
       authenticate: (params, token) => {
         const [tag, user] = verifyUserToken(options.secret, token ?? params.token ?? '')
         return tag === 'ok' ? ['ok', { user }] : ['error', user]
       },
+      // #endregion authenticate
       parent: this,
       ...options.socket,
     })

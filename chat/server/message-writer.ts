@@ -125,6 +125,7 @@ export const MessageWriter = {
     return ['ok', { repo, maxBatch, pending: [], writing: null, stats }]
   },
 
+  // #region group-commit
   handleCall(request, from, state) {
     if (request.type === 'stats') return ['reply', state.stats, state]
     state.pending.push({ message: request.message, from: from as GenServer.From<StoreResult> })
@@ -153,12 +154,14 @@ export const MessageWriter = {
     if (state.pending.length > 0) startWrite(this, state)
     return ['noreply', state]
   },
+  // #endregion group-commit
 } satisfies GenServer.Behaviour<State, Omit<WriterOptions, 'name'>, Call, never, unknown, Info>
 
 /**
  * Takes up to `maxBatch` waiting messages and starts ONE insert for them, without waiting for
  * it: its outcome comes back to this server as a message, like any other event.
  */
+// #region start-write
 function startWrite(ctx: ProcessContext, state: State): void {
   const batch = state.pending.splice(0, state.maxBatch)
   state.writing = batch
@@ -179,3 +182,4 @@ function startWrite(ctx: ProcessContext, state: State): void {
       (error: unknown) => tell({ type: 'write_failed', error }),
     )
 }
+// #endregion start-write

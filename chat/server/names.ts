@@ -24,6 +24,8 @@ export const Names = {
   rateLimiter: 'ChatApp.RateLimiter',
   pubsub: 'ChatApp.PubSub',
   presence: 'ChatApp.Presence',
+  /** Carries broadcasts and presences to the other servers (PostgreSQL only, `pg-bridge.ts`). */
+  bridge: 'ChatApp.Bridge',
   /** The HTTP server and the WebSocket endpoint (see `endpoint.ts`). */
   endpoint: 'ChatApp.Endpoint',
 } as const

@@ -34,6 +34,7 @@ const SALT_LENGTH = 16
 const MAX_N = 2 ** 20
 const MAX_RP = 64
 
+// #region hash
 /**
  * Hashes `password` with a fresh random salt; resolves to `scrypt$N$r$p$salt$hash`.
  * Tests may pass cheap `params` (say `{ N: 1024, r: 8, p: 1 }`) to run fast.
@@ -59,6 +60,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, parsed.salt, parsed.params, parsed.hash.length)
   return timingSafeEqual(actual, parsed.hash)
 }
+// #endregion hash
 
 function derive(
   password: string,

@@ -27,13 +27,15 @@
  * What the course teaches with it: monitors. One process watches many without being linked to
  * any of them, and `DOWN` tells it exactly whom to forget.
  *
- * **More than one server.** This tracker knows the presences of its own server. Its diffs
- * already reach every server, since they go out through `PubSub.broadcast` (and so through a
- * PubSub adapter). What a bridge still has to add is `list`: each tracker would keep a
- * replica per other server, fed by those servers' diffs on an internal topic, filled on
- * startup by asking the others for their state, and emptied (with a `leaves` diff) when a
- * server stops answering. Because a meta's `phx_ref` starts with a prefix unique to its
- * tracker, merged lists never mix up two servers' presences.
+ * **More than one server.** This tracker tracks the presences of its own server. Its diffs
+ * already reach every server, since they go out through `PubSub.broadcast` (and so through the
+ * PubSub adapter, `pg-bridge.ts`). For `list`, the tracker also keeps a replica per other
+ * server ("origin"), which the bridge feeds: `remoteDiff` with each diff that arrives,
+ * `remoteState` with a whole snapshot (sent when a server starts, asked for with a `hello`),
+ * and `remoteDown` when a server stops or stops answering, which empties that replica and
+ * sends the `leaves` to this server's clients. `list` merges the local presences and every
+ * replica. Because a meta's `phx_ref` starts with a prefix unique to its tracker, merged lists
+ * never mix up two servers' presences.
  *
  * @see https://hexdocs.pm/phoenix/Phoenix.Presence.html
  */
@@ -76,6 +78,13 @@ type Request =
   | readonly ['update', pid: Pid, topic: string, key: string, meta: Payload]
   | readonly ['untrack', pid: Pid, topic: string, key: string]
   | readonly ['list', topic: string]
+  | readonly ['list_local']
+
+/** What the bridge tells the tracker about the other servers' presences. */
+type Cast =
+  | readonly ['remote_diff', origin: string, topic: string, diff: PresenceDiff]
+  | readonly ['remote_state', origin: string, topics: Record<string, PresenceState>, full: boolean]
+  | readonly ['remote_down', origin: string]
 
 type TrackResult =
   | readonly [tag: 'ok', ref: string]
@@ -97,6 +106,8 @@ interface State {
   readonly topics: Map<string, Entry[]>
   /** Each tracked process: the monitor on it, and the topics it is tracked on. */
   readonly tracked: Map<Pid, { readonly monitor: Ref; readonly topics: Set<string> }>
+  /** The other servers' presences: origin → topic → presences (see "More than one server"). */
+  readonly remote: Map<string, Map<string, PresenceState>>
 }
 
 // --- Server (callbacks) --------------------------------------------------------------------
@@ -104,13 +115,26 @@ interface State {
 const Tracker = {
   init(pubsub: string) {
     const prefix = randomBytes(6).toString('base64url')
-    const state: State = { pubsub, prefix, next: 0, topics: new Map(), tracked: new Map() }
+    const state: State = {
+      pubsub,
+      prefix,
+      next: 0,
+      topics: new Map(),
+      tracked: new Map(),
+      remote: new Map(),
+    }
     return ['ok', state] as const
   },
 
   handleCall(this: ProcessContext, request: Request, _from: unknown, state: State) {
     if (request[0] === 'list') {
-      return ['reply', stateOf(state.topics.get(request[1]) ?? []), state] as const
+      const local = stateOf(state.topics.get(request[1]) ?? [])
+      const remotes = [...state.remote.values()].map((topics) => topics.get(request[1]) ?? {})
+      return ['reply', merge(local, ...remotes), state] as const
+    }
+    if (request[0] === 'list_local') {
+      const all = [...state.topics].map(([topic, entries]) => [topic, stateOf(entries)])
+      return ['reply', Object.fromEntries(all), state] as const
     }
     const [op, pid, topic, key] = request
     const entries = state.topics.get(topic) ?? []
@@ -140,6 +164,33 @@ const Tracker = {
     return ['reply', ['ok', phx_ref], state] as const
   },
 
+  handleCast(cast: Cast, state: State) {
+    const replica = state.remote.get(cast[1]) ?? new Map<string, PresenceState>()
+    state.remote.set(cast[1], replica)
+    if (cast[0] === 'remote_diff') {
+      const [, , topic, { joins, leaves }] = cast
+      const next = merge(without(replica.get(topic) ?? {}, leaves), joins)
+      if (Object.keys(next).length > 0) replica.set(topic, next)
+      else replica.delete(topic)
+      return ['noreply', state] as const
+    }
+    // A snapshot (or the server is gone: an empty one). Tell local clients what changed.
+    const incoming = cast[0] === 'remote_state' ? cast[2] : {}
+    const full = cast[0] === 'remote_down' || cast[3]
+    const topics = new Set([...Object.keys(incoming), ...(full ? replica.keys() : [])])
+    for (const topic of topics) {
+      const old = replica.get(topic) ?? {}
+      const next = incoming[topic] ?? {}
+      const diff: PresenceDiff = { joins: without(next, old), leaves: without(old, next) }
+      if (Object.keys(next).length > 0) replica.set(topic, next)
+      else replica.delete(topic)
+      const message = broadcastMessage(topic, 'presence_diff', diff)
+      if (!isEmpty(diff)) PubSub.localBroadcast(state.pubsub, topic, message)
+    }
+    if (cast[0] === 'remote_down') state.remote.delete(cast[1])
+    return ['noreply', state] as const
+  },
+
   handleInfo(message: DownMessage, state: State) {
     if (message?.type !== 'DOWN') return ['noreply', state] as const
     // A tracked process died, however it died: its presences leave, topic by topic.
@@ -152,7 +203,7 @@ const Tracker = {
     }
     return ['noreply', state] as const
   },
-} satisfies GenServer.Behaviour<State, string, Request, never, unknown, DownMessage>
+} satisfies GenServer.Behaviour<State, string, Request, Cast, unknown, DownMessage>
 
 // --- Client --------------------------------------------------------------------------------
 
@@ -226,6 +277,42 @@ export function list(presence: GenServer.Server, topic: string): Promise<Presenc
   return GenServer.call(presence, ['list', topic] as Request)
 }
 
+/**
+ * This server's own presences on every topic (what the bridge sends other servers).
+ * (no Elixir counterpart: Phoenix.Tracker replicates with its own CRDT)
+ */
+export function listLocal(presence: GenServer.Server): Promise<Record<string, PresenceState>> {
+  return GenServer.call(presence, ['list_local'] as Request)
+}
+
+/** Another server's presences on `topic` changed by `diff` (the bridge saw it pass). */
+export function remoteDiff(
+  presence: GenServer.Server,
+  origin: string,
+  topic: string,
+  diff: PresenceDiff,
+): void {
+  GenServer.cast(presence, ['remote_diff', origin, topic, diff] satisfies Cast)
+}
+
+/**
+ * Another server's presences, a snapshot: for each topic given, its presences now; `full`: a
+ * topic not given has none. Local clients get the difference as `presence_diff`.
+ */
+export function remoteState(
+  presence: GenServer.Server,
+  origin: string,
+  topics: Record<string, PresenceState>,
+  full: boolean,
+): void {
+  GenServer.cast(presence, ['remote_state', origin, topics, full] satisfies Cast)
+}
+
+/** Another server stopped (or stopped answering): its presences leave, for local clients. */
+export function remoteDown(presence: GenServer.Server, origin: string): void {
+  GenServer.cast(presence, ['remote_down', origin] satisfies Cast)
+}
+
 // --- Helpers -------------------------------------------------------------------------------
 
 /** Groups entries by key; `Object.fromEntries` keeps a key like `__proto__` an ordinary key. */
@@ -264,4 +351,28 @@ function publish(state: State, topic: string, joins: Entry[], leaves: Entry[]): 
 
 function pidOf(pid: Pid | ProcessContext): Pid {
   return 'self' in pid ? pid.self : pid
+}
+
+/** The metas of several states together, key by key. */
+function merge(...states: PresenceState[]): PresenceState {
+  const byKey = new Map<string, Meta[]>()
+  for (const state of states) {
+    for (const [key, { metas }] of Object.entries(state)) {
+      byKey.set(key, [...(byKey.get(key) ?? []), ...metas])
+    }
+  }
+  return Object.fromEntries([...byKey].map(([key, metas]) => [key, { metas }]))
+}
+
+/** The metas of `state` whose `phx_ref` is not in `minus`. */
+function without(state: PresenceState, minus: PresenceState): PresenceState {
+  const refs = new Set(Object.values(minus).flatMap(({ metas }) => metas.map((m) => m.phx_ref)))
+  const kept = Object.entries(state).map(
+    ([key, { metas }]) => [key, { metas: metas.filter((m) => !refs.has(m.phx_ref)) }] as const,
+  )
+  return Object.fromEntries(kept.filter(([, { metas }]) => metas.length > 0))
+}
+
+function isEmpty(diff: PresenceDiff): boolean {
+  return Object.keys(diff.joins).length === 0 && Object.keys(diff.leaves).length === 0
 }

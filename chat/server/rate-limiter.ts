@@ -65,6 +65,7 @@ export class TokenBucket {
   }
 
   /** Takes `cost` tokens if there are enough; otherwise says when there will be. */
+  // #region take
   take(now: number, cost = 1): CheckResult {
     this.refill(now)
     if (this.level >= cost) {
@@ -88,6 +89,7 @@ export class TokenBucket {
     this.level = Math.min(this.capacity, this.level + (elapsed * this.refillPerSecond) / 1000)
     this.updatedAt = Math.max(this.updatedAt, now)
   }
+  // #endregion take
 }
 
 // --- The RateLimiter GenServer -------------------------------------------------------------
@@ -139,6 +141,7 @@ export const RateLimiter = {
     return ['ok', state] as const
   },
 
+  // #region limiter
   handleCall(call, _from, state) {
     if (call.type === 'count') return ['reply', state.buckets.size, state]
     const now = this.node.clock.now()
@@ -153,6 +156,7 @@ export const RateLimiter = {
     }
     return ['reply', bucket.take(now), state]
   },
+  // #endregion limiter
 
   handleInfo(_sweep, state) {
     const now = this.node.clock.now()

@@ -162,6 +162,7 @@ function makeRepo(
       return row === undefined ? undefined : toUser(row)
     },
 
+    // #region insert-messages
     async insertMessages(batch) {
       if (batch.length === 0) return []
       // One statement for the whole batch. `unnest` turns three arrays into rows, so the
@@ -171,6 +172,7 @@ function makeRepo(
         `insert into messages (room, username, body)
          select * from unnest($1::text[], $2::text[], $3::text[])
          returning id, inserted_at`,
+        // #endregion insert-messages
         [batch.map((m) => m.room), batch.map((m) => m.user), batch.map((m) => m.body)],
       )
       // RETURNING has no promised order, but ids are drawn in insertion order, which is the

@@ -51,6 +51,7 @@ const MAYBE_STORED = 'the message may or may not have been stored'
 
 // --- Channel callbacks ---------------------------------------------------------------------
 
+// #region callbacks
 export const RoomChannel = {
   async join(topic, _payload, socket) {
     const name = topic.slice('room:'.length)
@@ -93,9 +94,11 @@ export const RoomChannel = {
     return ['noreply', socket]
   },
 } satisfies Channel.Behaviour<Assigns>
+// #endregion callbacks
 
 // --- Events --------------------------------------------------------------------------------
 
+// #region new-message
 async function newMessage(room: string, user: string, payload: Channel.Payload) {
   const { body } = payload
   const invalid = checkBody(body)
@@ -117,6 +120,7 @@ async function newMessage(room: string, user: string, payload: Channel.Payload) 
   }
   return reply('ok', { id: result[1].id })
 }
+// #endregion new-message
 
 async function history(room: string, payload: Channel.Payload) {
   const beforeId = payload.before_id ?? undefined
@@ -128,6 +132,7 @@ async function history(room: string, payload: Channel.Payload) {
 }
 
 /** Why `body` is not a message body, or undefined if it is one. */
+// #region check-body
 export function checkBody(body: unknown): string | undefined {
   if (typeof body !== 'string') return 'body must be a string'
   if (body.trim() === '') return 'body must not be empty'
@@ -138,6 +143,7 @@ export function checkBody(body: unknown): string | undefined {
   }
   return undefined
 }
+// #endregion check-body
 
 // --- Helpers -------------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ export interface RoomSupervisorOptions {
  * Starts the room supervisor under its name, linked to the caller (the application's
  * supervisor). `ChatApp.RoomSupervisor.start_link/1`
  */
+// #region start-link
 export function startLink(options: RoomSupervisorOptions = {}): Promise<GenServer.OnStart> {
   const { maxRestarts = 20, maxSeconds = 5 } = options
   return DynamicSupervisor.startLink({
@@ -48,6 +49,7 @@ export function startLink(options: RoomSupervisorOptions = {}): Promise<GenServe
     maxSeconds,
   })
 }
+// #endregion start-link
 
 /** The child spec for the application's supervisor: a supervisor child. */
 export function childSpec(options: RoomSupervisorOptions = {}): Supervisor.ChildSpec {
@@ -58,6 +60,7 @@ export function childSpec(options: RoomSupervisorOptions = {}): Supervisor.Child
  * Starts the room `name` as a transient child. `ChatApp.RoomSupervisor.create_room/1`
  * @returns `['ok', pid]`, or `['error', ['already_started', pid]]` if it runs already
  */
+// #region create-room
 export function createRoom(name: string): Promise<GenServer.OnStart> {
   return DynamicSupervisor.startChild(Names.roomSupervisor, {
     id: 'Room',
@@ -81,6 +84,7 @@ export async function ensureRoom(name: string): Promise<Pid> {
   const reason = started[0] === 'ignore' ? 'ignore' : String(started[1])
   throw new Error(`Room ${name} could not be started: ${reason}`)
 }
+// #endregion create-room
 
 /** The rooms running now, by pid. `DynamicSupervisor.which_children/1` */
 export async function rooms(): Promise<Pid[]> {

@@ -27,7 +27,7 @@
  * await Room.history('lobby')             // the last 50 messages, oldest first
  * await Room.history('lobby', message.id) // the 50 before that one
  */
-import { GenServer, NoProcError, type Pid, Registry } from 'letitcrash'
+import { GenServer, NoProcError, type Pid, Registry, send } from 'letitcrash'
 import { broadcastMessage } from './channel.ts'
 import * as MessageWriter from './message-writer.ts'
 import { Names } from './names.ts'
@@ -68,12 +68,14 @@ type Reply =
   | readonly [tag: 'ok', messages: ChatMessage[]]
   | readonly [tag: 'failed', error: unknown]
 
-/** The writer's answer for one post, sent by the room to itself. */
-type Info = {
-  readonly type: 'stored'
-  readonly from: GenServer.From<Reply>
-  readonly result: PostResult
-}
+/** The writer's answer for one post, sent by the room to itself; or another server's message. */
+type Info =
+  | {
+      readonly type: 'stored'
+      readonly from: GenServer.From<Reply>
+      readonly result: PostResult
+    }
+  | { readonly type: 'remote'; readonly message: ChatMessage }
 
 interface State {
   readonly name: string
@@ -87,6 +89,7 @@ interface State {
  * The room's name in the RoomRegistry: `{:via, Registry, {ChatApp.RoomRegistry, name}}`.
  * @example GenServer.call(Room.via('lobby'), ...)
  */
+// #region via
 export function via(name: string) {
   return Registry.via(Names.roomRegistry, name)
 }
@@ -95,6 +98,7 @@ export function via(name: string) {
 export function startLink(name: string): Promise<GenServer.OnStart> {
   return GenServer.startLink(Room, name, { name: via(name) })
 }
+// #endregion via
 
 /** The room's pid, if it is running. */
 export function whereis(name: string): Pid | undefined {
@@ -137,10 +141,20 @@ export function history(name: string, beforeId?: number): Promise<ChatMessage[]>
   })
 }
 
+/**
+ * Adds a message stored by another server (it came over the bridge, `pg-bridge.ts`) to the
+ * room's cache, if the room runs here; the next client to join gets it in its history.
+ */
+export function remember(name: string, message: ChatMessage): void {
+  const pid = whereis(name)
+  if (pid !== undefined) send(pid, { type: 'remote', message } satisfies Info)
+}
+
 // --- Server (callbacks) --------------------------------------------------------------------
 
 /** The behaviour; use `startLink` (or the RoomSupervisor) rather than starting it directly. */
 export const Room = {
+  // #region reload
   init: (name: string): GenServer.InitResult<State> => [
     'ok',
     { name, messages: [] },
@@ -153,7 +167,9 @@ export const Room = {
     state.messages = await repo.recentMessages(state.name, CACHE_SIZE)
     return ['noreply', state] as const
   },
+  // #endregion reload
 
+  // #region post
   handleCall(call, from, state) {
     if (call.type === 'history') {
       if (call.beforeId === undefined) {
@@ -184,8 +200,19 @@ export const Room = {
     )
     return ['noreply', state] as const
   },
+  // #endregion post
 
+  // #region stored
   handleInfo(info, state) {
+    if (info?.type === 'remote') {
+      // Keep the cache in id order, as the database has it; ignore one we already have.
+      const { messages } = state
+      if (messages.some((m) => m.id === info.message.id)) return ['noreply', state] as const
+      const at = messages.findLastIndex((m) => m.id < info.message.id) + 1
+      messages.splice(at, 0, { ...info.message, room: state.name })
+      if (messages.length > CACHE_SIZE) messages.shift()
+      return ['noreply', state] as const
+    }
     if (info?.type !== 'stored') return ['noreply', state] as const
     const { from, result } = info
     if (result[0] === 'ok') {
@@ -199,6 +226,7 @@ export const Room = {
     GenServer.reply(from, result)
     return ['noreply', state] as const
   },
+  // #endregion stored
 } satisfies GenServer.Behaviour<State, string, Call, never, Reply, Info>
 
 /** A stored message as clients see it (the room is in the topic already). */

@@ -67,6 +67,7 @@ export function sign(
  * const [tag, user] = verify(secret, USER_SALT, token)
  * if (tag === 'ok') console.log(`hello ${user}`)
  */
+// #region verify
 export function verify<T = unknown>(
   secret: string,
   salt: string,
@@ -92,6 +93,7 @@ export function verify<T = unknown>(
   if (maxAge !== 'infinity' && decoded.signed + maxAge * 1000 < now) return ['error', 'expired']
   return ['ok', decoded.data]
 }
+// #endregion verify
 
 /** A token that names `username`, for the socket. */
 export function signUserToken(secret: string, username: string, options?: SignOptions): string {

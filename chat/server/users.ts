@@ -123,6 +123,7 @@ async function request<R>(server: GenServer.Server, call: Call): Promise<R> {
 // --- Server (callbacks) --------------------------------------------------------------------
 
 /** The behaviour; use `startLink` rather than starting it directly. */
+// #region user-manager
 export const UserManager = {
   async init({ repo, secret, hashParams = DEFAULT_PARAMS }: Omit<UserManagerOptions, 'name'>) {
     const dummyHash = await hashPassword('not anybody’s password', hashParams)
@@ -139,6 +140,7 @@ export const UserManager = {
     return ['noreply', state]
   },
 } satisfies GenServer.Behaviour<State, Omit<UserManagerOptions, 'name'>, Call, never, Reply>
+// #endregion user-manager
 
 async function registerUser(call: Call, state: State): Promise<RegisterResult> {
   const parsed = Registration.safeParse({ username: call.username, password: call.password })

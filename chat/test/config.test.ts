@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ CHAT_OPS: 'false' }).ops).toBe(false)
   })
 
+  it("reads the bridge's heartbeat, a whole number of milliseconds", () => {
+    expect(loadConfig({ CHAT_BRIDGE_HEARTBEAT_MS: '250' }).bridgeHeartbeatMs).toBe(250)
+    expect(() => loadConfig({ CHAT_BRIDGE_HEARTBEAT_MS: '5' })).toThrow(
+      'CHAT_BRIDGE_HEARTBEAT_MS: expected at least 10 ms, got "5"',
+    )
+  })
+
   it('names each bad variable and what was wrong', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError)
     expect(() => loadConfig({ PORT: '99999' })).toThrow(

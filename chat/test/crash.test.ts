@@ -1,8 +1,9 @@
 /**
- * Fault tolerance under load: four clients in two rooms send 100 messages each while the
- * rooms are killed at random moments. Nothing acknowledged may be lost, stored twice, missed
- * by a client, or seen out of order; and no client may notice (no channel error, no
- * reconnection). A smaller version of the issue's 10 clients × 1,000 messages.
+ * Fault tolerance under load, the issue's numbers: 10 clients in 2 rooms send 1,000 messages
+ * in all while the rooms are killed at random moments. Nothing acknowledged may be lost,
+ * stored twice, missed by a client, or seen out of order; and no client may notice (no channel
+ * error, no reconnection). `CHAT_CRASH_CLIENTS`, `CHAT_CRASH_MESSAGES` (in all) and
+ * `CHAT_CRASH_ROOMS` change the size; `CHAT_CRASH_SEED=n` replays another kill schedule.
  */
 import { exit, Telemetry } from 'letitcrash'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,12 +16,15 @@ import { unique } from './helpers.ts'
 // The rate limiter is not what this test is about: let everything through.
 const app = useChatApp({ rateLimit: { capacity: 10_000, refillPerSecond: 10_000 } })
 
-const MESSAGES = 100
+const CLIENTS = Number(process.env.CHAT_CRASH_CLIENTS ?? 10)
+const ROOMS = Number(process.env.CHAT_CRASH_ROOMS ?? 2)
+/** Messages per client: the total spread over the clients. */
+const MESSAGES = Math.ceil(Number(process.env.CHAT_CRASH_MESSAGES ?? 1000) / CLIENTS)
 const IN_FLIGHT = 4 // pushes a client keeps outstanding
 /** Kills at random moments (the room may be idle, or have posts waiting in its mailbox). */
-const KILLS = 8
+const KILLS = Math.max(4, Math.round((CLIENTS * MESSAGES) / 50))
 /** Kills right after a room handed a message to the writer: the worst moment. */
-const KILLS_WHILE_STORING = 6
+const KILLS_WHILE_STORING = Math.max(3, Math.round((CLIENTS * MESSAGES) / 70))
 // Fixed, so a failure can be replayed; CHAT_CRASH_SEED=n explores other schedules.
 const SEED = Number(process.env.CHAT_CRASH_SEED ?? 20_240_501)
 
@@ -49,11 +53,12 @@ afterEach(() => {
 })
 
 describe('killing rooms mid-conversation', () => {
-  it(`loses no acknowledged message (seed ${SEED})`, async () => {
+  it(`loses no acknowledged message: ${CLIENTS} clients, ${CLIENTS * MESSAGES} messages (seed ${SEED})`, async () => {
     const rand = random(SEED)
-    const rooms = [unique('kill'), unique('kill')]
+    const rooms = Array.from({ length: ROOMS }, () => unique('kill'))
+    const roomOf = (i: number) => rooms[i % ROOMS]!
     const members: Member[] = []
-    for (const room of rooms) members.push(await app.member(room, 'a'), await app.member(room, 'b'))
+    for (let i = 0; i < CLIENTS; i++) members.push(await app.member(roomOf(i), 'c'))
 
     // Kill a random room each time the number of replies passes one of these marks.
     const total = members.length * MESSAGES
@@ -117,10 +122,11 @@ describe('killing rooms mid-conversation', () => {
       }
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
     }
-    await Promise.all(members.map((member, i) => talk(member, rooms[Math.floor(i / 2)]!)))
+    await Promise.all(members.map((member, i) => talk(member, roomOf(i))))
 
     Telemetry.detach('kill-while-storing')
-    expect(kills, 'rooms were killed at random moments').toBeGreaterThanOrEqual(KILLS - 2)
+    // A mark may find its room dead already (restarting): most kills land, not all.
+    expect(kills, 'rooms were killed at random moments').toBeGreaterThanOrEqual(KILLS * 0.75)
     expect(killsWhileStoring, 'rooms were killed while storing').toBe(KILLS_WHILE_STORING)
     const failures = sent.filter((s) => s.error !== undefined)
     // A message whose room died while storing it is refused with a reason, never left hanging.
@@ -133,7 +139,11 @@ describe('killing rooms mid-conversation', () => {
       const acked = sent
         .filter((s) => s.room === room && s.id !== undefined)
         .sort((a, b) => a.id! - b.id!)
+      // Every stored message of the room, a page of 500 (the Repo's maximum) at a time.
       const rows = await repo.recentMessages(room, 500)
+      for (let page = rows; page.length > 0; rows.unshift(...page)) {
+        page = await repo.messagesBefore(room, rows[0]!.id, 500)
+      }
       // Stored: every acknowledged message once, with its id; nothing twice; nothing invented.
       const byBody = new Map<string, number[]>()
       for (const row of rows) byBody.set(row.body, [...(byBody.get(row.body) ?? []), row.id])
@@ -142,8 +152,8 @@ describe('killing rooms mid-conversation', () => {
       for (const [body, ids] of byBody) expect(ids, `${body} stored once`).toHaveLength(1)
       expect(rows.every((row) => sent.some((s) => s.body === row.body))).toBe(true)
       // Seen: by every client in the room, each acknowledged message once, in id order.
-      for (const member of members.filter((_, i) => rooms[Math.floor(i / 2)] === room)) {
-        await heardAll(member, acked.length)
+      for (const member of members.filter((_, i) => roomOf(i) === room)) {
+        await heardAll(member, acked.length, 30_000)
         expect(member.heard.map((m) => m.id)).toEqual(acked.map((m) => m.id))
         expect(member.heard.map((m) => m.body)).toEqual(acked.map((m) => m.body))
         expect([member.errors, member.opens], 'the client noticed nothing').toEqual([0, 1])
@@ -154,5 +164,5 @@ describe('killing rooms mid-conversation', () => {
         expect(order).toEqual([...order].sort((a, b) => a - b))
       }
     }
-  }, 60_000)
+  }, 120_000)
 })

@@ -97,6 +97,36 @@ describe('Presence tracker', () => {
     for (const diff of diffs.slice(1)) state = PhxPresence.syncDiff(state, diff)
     expect(PhxPresence.list(state, (key) => key)).toEqual(['bob'])
   })
+
+  it("merges other servers' presences into list, and makes them leave when a server is gone", async () => {
+    const ann = idle()
+    const [, annRef] = await Presence.track('presence', ann, 'room:a', 'ann', {})
+    const bob = { bob: { metas: [{ phx_ref: 'B1' }] } }
+    // Server B's snapshot: bob on room:a. Local clients get him as a join.
+    Presence.remoteState('presence', 'server-b', { 'room:a': bob }, true)
+    expect(await Presence.list('presence', 'room:a')).toEqual({
+      ann: { metas: [{ phx_ref: annRef }] },
+      ...bob,
+    })
+    expect(await Presence.listLocal('presence')).toEqual({
+      'room:a': { ann: { metas: [{ phx_ref: annRef }] } },
+    })
+    // A diff from B (carol joins there) updates the replica; B's diffs reach clients by themselves.
+    const carol = { carol: { metas: [{ phx_ref: 'B2' }] } }
+    Presence.remoteDiff('presence', 'server-b', 'room:a', { joins: carol, leaves: {} })
+    expect(Object.keys(await Presence.list('presence', 'room:a')).sort()).toEqual([
+      'ann',
+      'bob',
+      'carol',
+    ])
+    await t.clock.runUntilIdle()
+    diffs.length = 0
+    // B is gone: its users leave, here and for local clients.
+    Presence.remoteDown('presence', 'server-b')
+    expect(Object.keys(await Presence.list('presence', 'room:a'))).toEqual(['ann'])
+    await t.clock.runUntilIdle()
+    expect(diffs).toEqual([{ joins: {}, leaves: { ...bob, ...carol } }])
+  })
 })
 
 describe('Presence over the socket, read by the phoenix client', () => {
