@@ -11,7 +11,7 @@
  * exists; `npm run check:exercises` runs both ways.
  */
 import { existsSync } from 'node:fs'
-import { basename, dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
@@ -35,21 +35,27 @@ export default defineConfig({
   },
 })
 
-/** Resolves `exercises/NN-slug/x.ts`'s import of a sibling `./y.ts` to `solutions/NN-slug/y.ts`. */
+/**
+ * Resolves a sibling import `./y.ts` of a file in `exercises/NN-slug/` to
+ * `solutions/NN-slug/y.ts` when the solution has that file, and a solution's sibling import to
+ * `exercises/NN-slug/y.ts` when only the exercise has it (a file the exercise gives, unchanged).
+ */
 function solutionResolver(): Plugin {
-  const exercises = join(root, 'exercises')
   return {
     name: 'letitcrash:solutions',
     enforce: 'pre',
     resolveId(source, importer) {
       if (importer === undefined || !source.startsWith('./')) return null
       const folder = dirname(importer.split('?')[0])
-      const exercise = relative(exercises, folder)
-      if (!/^\d\d-[\w-]+$/.test(exercise)) return null
+      const [side, exercise] = relative(root, folder).split(sep)
+      if ((side !== 'exercises' && side !== 'solutions') || !/^\d\d-[\w-]+$/.test(exercise ?? '')) {
+        return null
+      }
       const target = resolve(folder, source)
       if (dirname(target) !== folder) return null
       const solution = join(root, 'solutions', exercise, basename(target))
-      return existsSync(solution) ? solution : null
+      if (side === 'exercises') return existsSync(solution) ? solution : null
+      return existsSync(solution) ? null : join(root, 'exercises', exercise, basename(target))
     },
   }
 }
