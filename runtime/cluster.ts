@@ -100,7 +100,7 @@ export class Cluster extends Network {
     if (typeof cookie !== 'string')
       throw new TypeError(`Expected \`options.cookie\` to be a string, ${describeGot(cookie)}`)
     const existing = this.byName.get(name)
-    if (existing !== undefined && !this.crashed.has(existing)) {
+    if (existing !== undefined && !existing.halted) {
       throw new TypeError(`A node named '${name}' is already running in this cluster`)
     }
     const node = new Node({ name, clock: this.clock })
@@ -132,7 +132,7 @@ export class Cluster extends Network {
    * @example cluster.nodes().map(String) // ['a@127.0.0.1', 'b@127.0.0.1']
    */
   nodes(): Node[] {
-    return [...this.byName.values()].filter((node) => !this.crashed.has(node))
+    return [...this.byName.values()].filter((node) => !node.halted)
   }
 
   /** @internal */
@@ -182,18 +182,17 @@ export class Cluster extends Network {
    */
   crash(name: string): void {
     const node = this.node(name)
-    if (this.crashed.has(node)) return
+    if (node.halted) return
     this.peersAtCrash.set(
       name,
       this.connectedTo(node).map((peer) => peer.name),
     )
-    this.crashed.add(node)
-    this.record(`crash ${name}`)
-    if (telemetryOn) this.emit(events.crash, { node: name })
-    for (const [a, b] of this.pairs('up')) if (a === node || b === node) this.break(a, b)
     // The node stops running at once, but to its peers its processes and names are there
     // until they notice the loss: calls, monitors and links to them end in `noconnection`.
     node.halted = true
+    this.record(`crash ${name}`)
+    if (telemetryOn) this.emit(events.crash, { node: name })
+    for (const [a, b] of this.pairs('up')) if (a === node || b === node) this.break(a, b)
     this.clock.setTimer(this.tickTime, () => node.shutdown())
   }
 
@@ -204,14 +203,13 @@ export class Cluster extends Network {
    */
   restart(name: string): Node {
     const old = this.node(name)
-    if (!this.crashed.has(old))
-      throw new TypeError(`Node '${name}' is running; crash it before restarting it`)
+    if (!old.halted) throw new TypeError(`Node '${name}' is running; crash it before restarting it`)
     this.forgetConnections(name)
     old.shutdown()
     const node = this.addNode(name, { cookie: this.cookies.get(old) })
     for (const peer of this.peersAtCrash.get(name) ?? []) {
       const other = this.byName.get(peer)
-      if (other !== undefined && !this.crashed.has(other)) this.connect(node, other)
+      if (other !== undefined && !other.halted) this.connect(node, other)
     }
     return node
   }

@@ -75,7 +75,6 @@ export abstract class Network implements NodeNetwork {
   abstract readonly clock: Clock
   abstract readonly tickTime: number
   abstract readonly global: Global
-  protected readonly crashed = new Set<Node>()
   protected readonly groups = new Map<Node, number>()
   private readonly connections = new Map<string, Connection>()
   private readonly remoteWatches = new Map<Node, Map<Ref, Monitor>>()
@@ -101,18 +100,13 @@ export abstract class Network implements NodeNetwork {
     connection.lastArrival.set(from, at)
     const epoch = connection.epoch
     this.clock.setTimer(at - now, () => {
-      if (connection.state === 'up' && connection.epoch === epoch && !this.crashed.has(to))
-        deliver()
+      if (connection.state === 'up' && connection.epoch === epoch && !to.halted) deliver()
       else this.record(`lost ${from} -> ${to}`)
     })
   }
 
   reachable(from: Node, to: Node): boolean {
-    return (
-      !this.crashed.has(from) &&
-      !this.crashed.has(to) &&
-      (this.groups.get(from) ?? 0) === (this.groups.get(to) ?? 0)
-    )
+    return !from.halted && !to.halted && (this.groups.get(from) ?? 0) === (this.groups.get(to) ?? 0)
   }
 
   sendDown(from: Node, monitor: Monitor, reason: ExitReason): void {
@@ -209,8 +203,8 @@ export abstract class Network implements NodeNetwork {
   private noticed(connection: Connection, a: Node, b: Node): void {
     if (connection.state !== 'breaking') return
     connection.state = 'down'
-    if (!this.crashed.has(a)) this.lost(a, b)
-    if (!this.crashed.has(b)) this.lost(b, a)
+    if (!a.halted) this.lost(a, b)
+    if (!b.halted) this.lost(b, a)
     if (connection.reconnect) {
       connection.reconnect = false
       this.connect(a, b)
