@@ -48,6 +48,8 @@ export const MAX_BODY = 2000
 
 /** Said when a message was lost track of while being stored: the client may check history. */
 const MAYBE_STORED = 'the message may or may not have been stored'
+/** Said when a message was refused before it reached the store. */
+const NOT_STORED = 'the message was not stored: send it again'
 
 // --- Channel callbacks ---------------------------------------------------------------------
 
@@ -103,7 +105,7 @@ async function newMessage(room: string, user: string, payload: Channel.Payload) 
   const { body } = payload
   const invalid = checkBody(body)
   if (invalid !== undefined) return reply('error', { reason: invalid })
-  const allowed = await RateLimiter.check(Names.rateLimiter, user)
+  const allowed = await checkRate(user)
   if (allowed[0] === 'error') return reply('error', allowed[1])
   let result: Room.PostResult
   try {
@@ -163,6 +165,22 @@ async function withRoom<T>(
   }
   await RoomSupervisor.ensureRoom(room)
   return call()
+}
+
+/**
+ * The user's rate limit, or why it could not be checked. Past the server's capacity every
+ * process waits its turn longer, and the limiter may answer after the call's 5 s timeout:
+ * that is an answer for this one message (not stored, send it again), not a reason for the
+ * channel to crash and take the messages queued behind it along.
+ */
+async function checkRate(user: string): Promise<RateLimiter.CheckResult | Channel.Reply> {
+  try {
+    return await RateLimiter.check(Names.rateLimiter, user)
+  } catch (error) {
+    if (!(error instanceof ExitError)) throw error
+    const reason = error instanceof CallTimeoutError ? 'overloaded' : 'unavailable'
+    return reply('error', { reason, detail: NOT_STORED })
+  }
 }
 
 /** The call never reached a room: safe to retry anything. */

@@ -2,6 +2,7 @@
  * The chat over the WebSocket, as the browser will use it: the whole application, the
  * official `phoenix` client, real users with real tokens.
  */
+import { Process } from 'letitcrash'
 import { describe, expect, it } from 'vitest'
 import { Names } from '../server/names.ts'
 import type { NewMessage } from '../server/repo.ts'
@@ -160,6 +161,25 @@ describe('RoomChannel: messages', () => {
       expect(reply.retry_after_ms).toBeLessThanOrEqual(200)
     }
     expect((await bob.say('my own bucket'))[0]).toBe('ok') // other users are not limited
+  })
+
+  it('refuses a message it cannot rate-limit, without crashing the channel', async () => {
+    const room = unique('limiter')
+    const ann = await app.member(room, 'ann')
+    // Past capacity the limiter answers too late ('overloaded'); here it is not found at all
+    // ('unavailable'). Either way the channel answers for that one message and stays joined.
+    const limiter = Process.whereis(Names.rateLimiter)!
+    Process.unregister(Names.rateLimiter)
+    try {
+      expect(await ann.say('while the limiter is away')).toEqual([
+        'error',
+        { reason: 'unavailable', detail: 'the message was not stored: send it again' },
+      ])
+    } finally {
+      Process.register(limiter, Names.rateLimiter)
+    }
+    expect((await ann.say('back again'))[0]).toBe('ok')
+    expect(bodies(await stored(room))).toEqual(['back again'])
   })
 
   it('answers bad input with clear errors, and everyone carries on', async () => {

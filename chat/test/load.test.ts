@@ -29,6 +29,7 @@ describe('chat load generator', () => {
     expect(results.duplicates, 'messages a client got twice').toBe(0)
     expect(errors).toEqual({
       rate_limited: 0,
+      overloaded: 0,
       timeout: 0,
       closed_socket: 0,
       channel_crashed: 0,
