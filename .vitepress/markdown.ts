@@ -70,6 +70,9 @@ function typesCache(): NonNullable<VitePressPluginTwoslashOptions['typesCache']>
       }
     },
     write(code, data) {
+      // Another build (a second checkout state, say) may have swept this folder meanwhile: a
+      // cache entry is worth a retry, never a failed build.
+      mkdirSync(dir, { recursive: true })
       writeFileSync(entry(code), JSON.stringify(data))
     },
   }
