@@ -218,7 +218,12 @@ async function typecheck(exercises: readonly Exercise[]): Promise<Map<string, st
     config,
     JSON.stringify({
       extends: join(repoRoot, 'tsconfig.json'),
-      compilerOptions: { incremental: true, tsBuildInfoFile: ownBuildInfo },
+      compilerOptions: {
+        incremental: true,
+        tsBuildInfoFile: ownBuildInfo,
+        // As in tsconfig.json, plus the copies: their `../messages.ts` is found in exercises/.
+        rootDirs: [join(repoRoot, 'exercises'), join(repoRoot, 'solutions'), dataDir],
+      },
       include,
     }),
   )

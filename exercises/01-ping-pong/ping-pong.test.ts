@@ -10,6 +10,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { type Ping, pinger, pong } from './ping-pong.ts'
 
 // Every test gets a fresh node on a virtual clock: time only moves when the test says so.
@@ -32,7 +33,10 @@ describe('task 1: answer pings', () => {
     await clock.advance(100)
     expect(
       client.value,
-      "no 'pong' came back within 100 ms: does pong send 'pong' to the pid in the message's `ping` field?",
+      t(
+        "no 'pong' came back within 100 ms: does pong send 'pong' to the pid in the message's `ping` field?",
+        "100ms 안에 'pong'이 돌아오지 않았습니다: pong이 메시지의 `ping` 필드에 담긴 pid로 'pong'을 보내나요?",
+      ),
     ).toBe('pong')
   })
 
@@ -49,7 +53,10 @@ describe('task 1: answer pings', () => {
     await clock.advance(300)
     expect(
       client.value,
-      'pong must answer every ping: after answering one, go back and wait for the next (a loop around receive)',
+      t(
+        'pong must answer every ping: after answering one, go back and wait for the next (a loop around receive)',
+        'pong은 모든 핑에 답해야 합니다: 하나에 답한 뒤 다시 돌아가 다음 핑을 기다리세요(receive를 감싸는 루프)',
+      ),
     ).toEqual(['pong', 'pong', 'pong'])
   })
 
@@ -60,7 +67,10 @@ describe('task 1: answer pings', () => {
     await clock.advance(100)
     expect(
       [alice.value, bob.value],
-      "each client must get its own 'pong': send it to the pid that came with that ping",
+      t(
+        "each client must get its own 'pong': send it to the pid that came with that ping",
+        "클라이언트마다 자기 몫의 'pong'을 받아야 합니다: 그 핑에 담겨 온 pid로 보내세요",
+      ),
     ).toEqual(['pong', 'pong'])
   })
 
@@ -69,7 +79,10 @@ describe('task 1: answer pings', () => {
     await clock.advance(1000)
     expect(
       Process.isAlive(server),
-      'the pong process ended: its body must keep waiting for pings (did it throw?)',
+      t(
+        'the pong process ended: its body must keep waiting for pings (did it throw?)',
+        'pong 프로세스가 끝났습니다: 본문이 계속 핑을 기다려야 합니다(예외를 던졌나요?)',
+      ),
     ).toBe(true)
   })
 })
@@ -80,11 +93,26 @@ describe('task 2: play n rounds', () => {
     const player = inProcess((ctx) => pinger(ctx, partner.pid, 5))
     await clock.advance(100)
     expectReturned(player)
-    expect(player.value, 'pinger should return the number of rounds played').toBe(5)
-    expect(partner.pings.length, 'the pong process should have received 5 pings').toBe(5)
+    expect(
+      player.value,
+      t(
+        'pinger should return the number of rounds played',
+        'pinger는 진행한 라운드 수를 반환해야 합니다',
+      ),
+    ).toBe(5)
+    expect(
+      partner.pings.length,
+      t(
+        'the pong process should have received 5 pings',
+        'pong 프로세스가 핑 5개를 받았어야 합니다',
+      ),
+    ).toBe(5)
     expect(
       partner.pings.every((ping) => ping.from === player.pid),
-      "each ping must be { ping: ctx.self }: the pinger's own pid, so that pong knows where to answer",
+      t(
+        "each ping must be { ping: ctx.self }: the pinger's own pid, so that pong knows where to answer",
+        '각 핑은 { ping: ctx.self }여야 합니다: pinger 자신의 pid를 담아야 pong이 어디로 답할지 압니다',
+      ),
     ).toBe(true)
   })
 
@@ -95,7 +123,10 @@ describe('task 2: play n rounds', () => {
     expectReturned(player)
     expect(
       partner.pings.map((ping) => ping.at),
-      'this pong answers 100 ms after each ping, so pings should go out at 0, 100 and 200 ms: wait for each pong (await ctx.receive) before the next ping',
+      t(
+        'this pong answers 100 ms after each ping, so pings should go out at 0, 100 and 200 ms: wait for each pong (await ctx.receive) before the next ping',
+        '이 pong은 핑마다 100ms 뒤에 답하므로 핑은 0, 100, 200ms에 나가야 합니다: 다음 핑을 보내기 전에 퐁을 기다리세요(await ctx.receive)',
+      ),
     ).toEqual([0, 100, 200])
     expect(player.value).toBe(3)
   })
@@ -105,8 +136,8 @@ describe('task 2: play n rounds', () => {
     const player = inProcess((ctx) => pinger(ctx, partner.pid, 0))
     await clock.advance(100)
     expectReturned(player)
-    expect(player.value, 'zero rounds: return 0').toBe(0)
-    expect(partner.pings, 'zero rounds: send no ping').toEqual([])
+    expect(player.value, t('zero rounds: return 0', '0라운드: 0을 반환하세요')).toBe(0)
+    expect(partner.pings, t('zero rounds: send no ping', '0라운드: 핑을 보내지 마세요')).toEqual([])
   })
 
   it('plays against your pong from task 1', async () => {
@@ -114,7 +145,10 @@ describe('task 2: play n rounds', () => {
     const player = inProcess((ctx) => pinger(ctx, server, 3))
     await clock.advance(100)
     expectReturned(player)
-    expect(player.value, 'three rounds against pong from task 1').toBe(3)
+    expect(
+      player.value,
+      t('three rounds against pong from task 1', '태스크 1의 pong을 상대로 세 라운드'),
+    ).toBe(3)
   })
 })
 
@@ -132,7 +166,10 @@ describe('task 3: keep other mail for later', () => {
     expect(player.value?.played).toBe(2)
     expect(
       player.value?.leftInMailbox,
-      "pinger took messages that were not pongs: pass receive a match function that accepts only 'pong', and the others stay in the mailbox, in order",
+      t(
+        "pinger took messages that were not pongs: pass receive a match function that accepts only 'pong', and the others stay in the mailbox, in order",
+        "pinger가 퐁이 아닌 메시지를 꺼냈습니다: receive에 'pong'만 받아들이는 match 함수를 넘기면 나머지는 순서대로 메일박스에 남습니다",
+      ),
     ).toEqual(['hello', { note: 'not a pong either' }])
   })
 
@@ -144,7 +181,10 @@ describe('task 3: keep other mail for later', () => {
     expectReturned(player)
     expect(
       partner.pings.map((ping) => ping.at),
-      "pinger went on before the real 'pong' arrived: it took 'pang' for a pong. Receive only 'pong'",
+      t(
+        "pinger went on before the real 'pong' arrived: it took 'pang' for a pong. Receive only 'pong'",
+        "진짜 'pong'이 오기 전에 pinger가 다음으로 넘어갔습니다: 'pang'을 퐁으로 착각했습니다. 'pong'만 받으세요",
+      ),
     ).toEqual([0, 100, 200])
   })
 })
@@ -156,15 +196,27 @@ describe('task 4: give up when pong is gone', () => {
     await clock.advance(499)
     expect(
       player.done,
-      `pinger stopped before 500 ms had passed without a pong${describeEnd(player)}`,
+      t(
+        `pinger stopped before 500 ms had passed without a pong${describeEnd(player)}`,
+        `퐁 없이 500ms가 지나기 전에 pinger가 멈췄습니다${describeEnd(player)}`,
+      ),
     ).toBe(false)
     await clock.advance(1)
     expect(
       player.done,
-      'pinger still waits 500 ms after its last unanswered ping: pass { timeout } to receive and stop when it resolves to TIMEOUT',
+      t(
+        'pinger still waits 500 ms after its last unanswered ping: pass { timeout } to receive and stop when it resolves to TIMEOUT',
+        '답이 없는 마지막 핑 이후 500ms가 지났는데도 pinger가 아직 기다립니다: receive에 { timeout }을 넘기고, TIMEOUT으로 resolve되면 멈추세요',
+      ),
     ).toBe(true)
     expectReturned(player)
-    expect(player.value, 'two pings were answered, so two rounds were played').toBe(2)
+    expect(
+      player.value,
+      t(
+        'two pings were answered, so two rounds were played',
+        '핑 두 개에 답이 왔으니 두 라운드를 진행한 것입니다',
+      ),
+    ).toBe(2)
   })
 
   it('waits 1000 ms by default, then returns 0 against a process that has exited', async () => {
@@ -172,13 +224,20 @@ describe('task 4: give up when pong is gone', () => {
     await clock.settle()
     const player = inProcess((ctx) => pinger(ctx, gone, 3))
     await clock.advance(999)
-    expect(player.done, `pinger stopped before its default 1000 ms${describeEnd(player)}`).toBe(
-      false,
-    )
+    expect(
+      player.done,
+      t(
+        `pinger stopped before its default 1000 ms${describeEnd(player)}`,
+        `기본값 1000ms가 지나기 전에 pinger가 멈췄습니다${describeEnd(player)}`,
+      ),
+    ).toBe(false)
     await clock.advance(1)
     expect(
       player.done,
-      'a ping to an exited process is dropped without an error, so only a timeout ends the wait; the default timeout is 1000 ms',
+      t(
+        'a ping to an exited process is dropped without an error, so only a timeout ends the wait; the default timeout is 1000 ms',
+        '종료된 프로세스로 보낸 핑은 에러 없이 버려지므로 타임아웃만이 기다림을 끝냅니다. 기본 타임아웃은 1000ms입니다',
+      ),
     ).toBe(true)
     expectReturned(player)
     expect(player.value).toBe(0)
@@ -191,7 +250,10 @@ describe('task 4: give up when pong is gone', () => {
     expectReturned(player)
     expect(
       player.value,
-      'each pong came 400 ms after its ping, within the 500 ms timeout: the timeout applies to each receive, not to all rounds together',
+      t(
+        'each pong came 400 ms after its ping, within the 500 ms timeout: the timeout applies to each receive, not to all rounds together',
+        '퐁은 모두 핑 400ms 뒤, 500ms 타임아웃 안에 왔습니다: 타임아웃은 라운드 전체가 아니라 receive 하나하나에 적용됩니다',
+      ),
     ).toBe(3)
   })
 })
@@ -224,12 +286,20 @@ function inProcess<T>(body: (ctx: ProcessContext) => Promise<T>): Outcome<T> {
 /** Fails with pinger's own error if it threw (its stack points into your code). */
 function expectReturned(outcome: Outcome<unknown>): void {
   if (outcome.error instanceof Error) throw outcome.error
-  expect(outcome.error, 'pinger threw').toBeUndefined()
-  expect(outcome.done, 'pinger never returned: is it still waiting for a pong?').toBe(true)
+  expect(outcome.error, t('pinger threw', 'pinger가 예외를 던졌습니다')).toBeUndefined()
+  expect(
+    outcome.done,
+    t(
+      'pinger never returned: is it still waiting for a pong?',
+      'pinger가 끝내 반환하지 않았습니다: 아직 퐁을 기다리고 있나요?',
+    ),
+  ).toBe(true)
 }
 
 function describeEnd(outcome: Outcome<unknown>): string {
-  return outcome.error ? ` (it threw ${outcome.error})` : ` (it returned ${outcome.value})`
+  return outcome.error
+    ? t(` (it threw ${outcome.error})`, ` (던진 예외: ${outcome.error})`)
+    : t(` (it returned ${outcome.value})`, ` (반환값: ${outcome.value})`)
 }
 
 /** Sends one ping to `server` and waits up to 100 ms for the answer. */

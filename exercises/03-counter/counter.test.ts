@@ -13,6 +13,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { Counter, getCount, increment, incrementAfter, startLink } from './counter.ts'
 
 // Every test gets a fresh node on a virtual clock: time only moves when the test says so.
@@ -25,21 +26,29 @@ beforeEach(() => {
 })
 afterEach(() => node.shutdown())
 
-const NO_REPLY =
-  "getCount never returned: does handleCall return ['reply', count, count], and does getCount return GenServer.call's promise?"
+const NO_REPLY = t(
+  "getCount never returned: does handleCall return ['reply', count, count], and does getCount return GenServer.call's promise?",
+  "getCount가 끝내 반환하지 않았습니다: handleCall이 ['reply', count, count]를 반환하나요? getCount가 GenServer.call의 프로미스를 반환하나요?",
+)
 
 describe('task 1: a counter with a client API', () => {
   it('startLink starts a GenServer and returns [ok, pid]', async () => {
     const started = await startLink(5)
     expect(
       started[0],
-      `startLink returned ${String(started)}: does init return ['ok', count]?`,
+      t(
+        `startLink returned ${String(started)}: does init return ['ok', count]?`,
+        `startLink의 반환값이 ${String(started)}입니다: init이 ['ok', count]를 반환하나요?`,
+      ),
     ).toBe('ok')
     const pid = started[1] as Pid
     expect(isPid(pid)).toBe(true)
     expect(
       Process.processInfo(pid)?.behaviour,
-      'the counter must be a GenServer: start it with GenServer.startLink(Counter, initial)',
+      t(
+        'the counter must be a GenServer: start it with GenServer.startLink(Counter, initial)',
+        '카운터는 GenServer여야 합니다: GenServer.startLink(Counter, initial)로 시작하세요',
+      ),
     ).toBe('GenServer')
   })
 
@@ -53,12 +62,18 @@ describe('task 1: a counter with a client API', () => {
     for (let i = 0; i < 3; i++) {
       expect(
         increment(pid),
-        'increment should cast (fire and forget) and return nothing, not a promise',
+        t(
+          'increment should cast (fire and forget) and return nothing, not a promise',
+          'increment는 cast(보내고 잊기)를 하고 아무것도 반환하지 않아야 합니다. 프로미스도 반환하면 안 됩니다',
+        ),
       ).toBeUndefined()
     }
     expect(
       await settled(getCount(pid), NO_REPLY),
-      "three increments, but the count is not 3: does handleCast return ['noreply', count + 1]?",
+      t(
+        "three increments, but the count is not 3: does handleCast return ['noreply', count + 1]?",
+        "increment를 세 번 했는데 카운트가 3이 아닙니다: handleCast가 ['noreply', count + 1]을 반환하나요?",
+      ),
     ).toBe(3)
   })
 
@@ -67,9 +82,18 @@ describe('task 1: a counter with a client API', () => {
     GenServer.cast(pid as Pid, 'increment')
     const count = await settled(
       GenServer.call<number>(pid as Pid, 'get_count'),
-      "GenServer.call(pid, 'get_count') never returned: handleCall must return ['reply', count, count]",
+      t(
+        "GenServer.call(pid, 'get_count') never returned: handleCall must return ['reply', count, count]",
+        "GenServer.call(pid, 'get_count')가 끝내 반환하지 않았습니다: handleCall은 ['reply', count, count]를 반환해야 합니다",
+      ),
     )
-    expect(count, "handleCast('increment', count) should return ['noreply', count + 1]").toBe(11)
+    expect(
+      count,
+      t(
+        "handleCast('increment', count) should return ['noreply', count + 1]",
+        "handleCast('increment', count)는 ['noreply', count + 1]을 반환해야 합니다",
+      ),
+    ).toBe(11)
   })
 
   it('keeps the count in the server: two counters count separately', async () => {
@@ -80,7 +104,10 @@ describe('task 1: a counter with a client API', () => {
     const counts = [await settled(getCount(a), NO_REPLY), await settled(getCount(b), NO_REPLY)]
     expect(
       counts,
-      'keep the count in the state of each server, not in a variable of the module',
+      t(
+        'keep the count in the state of each server, not in a variable of the module',
+        '카운트는 모듈의 변수가 아니라 각 서버의 상태에 두세요',
+      ),
     ).toEqual([2, 101])
   })
 })
@@ -90,7 +117,10 @@ describe('task 2: a named counter', () => {
     const pid = await start(0, 'visits')
     expect(
       Process.whereis('visits'),
-      'no process is registered as "visits": pass the options on to GenServer.startLink',
+      t(
+        'no process is registered as "visits": pass the options on to GenServer.startLink',
+        '"visits"로 등록된 프로세스가 없습니다: 옵션을 GenServer.startLink에 그대로 넘기세요',
+      ),
     ).toBe(pid)
   })
 
@@ -105,7 +135,10 @@ describe('task 2: a named counter', () => {
     const first = await start(0, 'visits')
     expect(
       await startLink(0, { name: 'visits' }),
-      'a name belongs to one process: GenServer.startLink refuses a taken name by itself',
+      t(
+        'a name belongs to one process: GenServer.startLink refuses a taken name by itself',
+        '이름은 한 프로세스만 가질 수 있습니다: 이미 쓰인 이름은 GenServer.startLink가 알아서 거절합니다',
+      ),
     ).toEqual(['error', ['already_started', first]])
   })
 
@@ -129,18 +162,30 @@ describe('task 3: ticks with handleInfo', () => {
     const pid = await start(0)
     incrementAfter(pid, 1000)
     await clock.advance(999)
-    expect(await settled(getCount(pid), NO_REPLY), 'the count went up before 1000 ms').toBe(0)
+    expect(
+      await settled(getCount(pid), NO_REPLY),
+      t('the count went up before 1000 ms', '1000ms가 지나기 전에 카운트가 올라갔습니다'),
+    ).toBe(0)
     await clock.advance(1)
     expect(
       await settled(getCount(pid), NO_REPLY),
-      "no tick after 1000 ms: incrementAfter should Process.sendAfter(server, 'tick', ms), and handleInfo add one on 'tick'",
+      t(
+        "no tick after 1000 ms: incrementAfter should Process.sendAfter(server, 'tick', ms), and handleInfo add one on 'tick'",
+        "1000ms가 지났는데 틱이 없습니다: incrementAfter는 Process.sendAfter(server, 'tick', ms)를 호출하고, handleInfo는 'tick'을 받으면 1을 더해야 합니다",
+      ),
     ).toBe(1)
   })
 
   it('returns the timer, so the tick can be cancelled', async () => {
     const pid = await start(0)
     const timer = incrementAfter(pid, 1000)
-    expect(timer, 'return the ref that Process.sendAfter gives you').toBeInstanceOf(Ref)
+    expect(
+      timer,
+      t(
+        'return the ref that Process.sendAfter gives you',
+        'Process.sendAfter가 돌려준 ref를 반환하세요',
+      ),
+    ).toBeInstanceOf(Ref)
     expect(Process.cancelTimer(timer)).toBe(1000)
     await clock.advance(1000)
     expect(await settled(getCount(pid), NO_REPLY)).toBe(0)
@@ -162,7 +207,10 @@ describe('task 3: ticks with handleInfo', () => {
     await clock.runUntilIdle()
     expect(
       Process.isAlive(pid),
-      "the counter crashed on a message it did not expect: handleInfo should return ['noreply', count] for it",
+      t(
+        "the counter crashed on a message it did not expect: handleInfo should return ['noreply', count] for it",
+        "예상하지 못한 메시지에 카운터가 크래시했습니다: 그런 메시지에는 handleInfo가 ['noreply', count]를 반환해야 합니다",
+      ),
     ).toBe(true)
     expect(await settled(getCount(pid), NO_REPLY)).toBe(3)
   })
@@ -173,11 +221,17 @@ describe('task 4: a call that gives up', () => {
     const pid = await forgetfulServer()
     const count = track(getCount(pid, 100))
     await clock.advance(99)
-    expect(count.state, 'getCount gave up before its timeout').toBe('pending')
+    expect(
+      count.state,
+      t('getCount gave up before its timeout', 'getCount가 타임아웃 전에 포기했습니다'),
+    ).toBe('pending')
     await clock.advance(1)
     expect(
       count.error,
-      'getCount(server, 100) should give up after 100 ms: pass `timeout` on to GenServer.call',
+      t(
+        'getCount(server, 100) should give up after 100 ms: pass `timeout` on to GenServer.call',
+        'getCount(server, 100)은 100ms 뒤에 포기해야 합니다: `timeout`을 GenServer.call에 그대로 넘기세요',
+      ),
     ).toBeInstanceOf(CallTimeoutError)
   })
 
@@ -185,7 +239,13 @@ describe('task 4: a call that gives up', () => {
     const pid = await forgetfulServer()
     const count = track(getCount(pid))
     await clock.advance(4999)
-    expect(count.state, 'without a timeout, getCount should wait 5000 ms').toBe('pending')
+    expect(
+      count.state,
+      t(
+        'without a timeout, getCount should wait 5000 ms',
+        '타임아웃을 주지 않으면 getCount는 5000ms를 기다려야 합니다',
+      ),
+    ).toBe('pending')
     await clock.advance(1)
     expect(count.error).toBeInstanceOf(CallTimeoutError)
   })
@@ -208,7 +268,12 @@ describe('task 4: a call that gives up', () => {
 async function start(initial: number, name?: string): Promise<Pid> {
   const started = await startLink(initial, name === undefined ? {} : { name })
   if (started[0] !== 'ok')
-    expect.fail(`startLink(${initial}) returned ${String(started)}, expected ['ok', pid]`)
+    expect.fail(
+      t(
+        `startLink(${initial}) returned ${String(started)}, expected ['ok', pid]`,
+        `startLink(${initial})의 반환값이 ${String(started)}입니다. ['ok', pid]여야 합니다`,
+      ),
+    )
   return started[1]
 }
 

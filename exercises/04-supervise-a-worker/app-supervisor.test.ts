@@ -13,6 +13,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { AppSupervisor } from './app-supervisor.ts'
 import { childSpec, getCount, increment, incrementBy } from './counter.ts'
 
@@ -39,19 +40,31 @@ afterEach(() => {
 describe('task 1: a child spec for the counter', () => {
   it("uses the counter's name as its id, and is restarted permanently", () => {
     const spec = Supervisor.childSpec(childSpec('visits', 0))
-    expect(spec.id, 'the id of the child spec should be the name').toBe('visits')
+    expect(
+      spec.id,
+      t('the id of the child spec should be the name', '자식 명세의 id는 이름이어야 합니다'),
+    ).toBe('visits')
     expect(
       spec.restart,
-      "leave `restart` out (it defaults to 'permanent'): a counter should always run",
+      t(
+        "leave `restart` out (it defaults to 'permanent'): a counter should always run",
+        "`restart`는 빼 두세요(기본값이 'permanent'입니다): 카운터는 항상 실행되어야 합니다",
+      ),
     ).toBe('permanent')
   })
 
   it('its start function starts a counter registered under the name', async () => {
     const started = await childSpec('visits', 3).start()
-    expect(started[0], `start() returned ${String(started)}`).toBe('ok')
+    expect(
+      started[0],
+      t(`start() returned ${String(started)}`, `start()의 반환값: ${String(started)}`),
+    ).toBe('ok')
     expect(
       Process.whereis('visits'),
-      "no process is registered as 'visits': start it with startLink(initial, { name })",
+      t(
+        "no process is registered as 'visits': start it with startLink(initial, { name })",
+        "'visits'로 등록된 프로세스가 없습니다: startLink(initial, { name })으로 시작하세요",
+      ),
     ).toBe(started[1])
     expect(await settled(getCount('visits'))).toBe(3)
   })
@@ -65,7 +78,10 @@ describe('task 1: a child spec for the counter', () => {
     const pids = await childPids(sup)
     expect(
       Process.processInfo(pids.a!)?.parent,
-      'the counter is not linked to its supervisor: start it with startLink, not start',
+      t(
+        'the counter is not linked to its supervisor: start it with startLink, not start',
+        '카운터가 슈퍼바이저에 링크되어 있지 않습니다: start가 아니라 startLink로 시작하세요',
+      ),
     ).toBe(sup)
     expect([await settled(getCount('a')), await settled(getCount('b'))]).toEqual([1, 2])
   })
@@ -76,27 +92,41 @@ describe('task 2: the supervisor module', () => {
     const sup = ok(await AppSupervisor.startLink({ visits: 0 }))
     expect(
       Process.processInfo(sup)?.behaviour,
-      'AppSupervisor.startLink should start a Supervisor (Supervisor.startLink)',
+      t(
+        'AppSupervisor.startLink should start a Supervisor (Supervisor.startLink)',
+        'AppSupervisor.startLink는 Supervisor를 시작해야 합니다(Supervisor.startLink)',
+      ),
     ).toBe('Supervisor')
     expect(
       Process.whereis('MyApp.Supervisor'),
-      "pass { name: 'MyApp.Supervisor' } as the options of Supervisor.startLink",
+      t(
+        "pass { name: 'MyApp.Supervisor' } as the options of Supervisor.startLink",
+        "Supervisor.startLink의 옵션으로 { name: 'MyApp.Supervisor' }를 넘기세요",
+      ),
     ).toBe(sup)
   })
 
   it('init lists one counter per entry, each under its name, linked to the supervisor', async () => {
     const sup = ok(await AppSupervisor.startLink({ a: 1, b: 2, c: 3 }))
     const pids = await childPids(sup)
-    expect(Object.keys(pids).sort(), 'whichChildren should list the counters a, b and c').toEqual([
-      'a',
-      'b',
-      'c',
-    ])
+    expect(
+      Object.keys(pids).sort(),
+      t(
+        'whichChildren should list the counters a, b and c',
+        'whichChildren에 카운터 a, b, c가 있어야 합니다',
+      ),
+    ).toEqual(['a', 'b', 'c'])
     for (const name of ['a', 'b', 'c']) {
-      expect(Process.whereis(name), `no counter is registered as '${name}'`).toBe(pids[name])
+      expect(
+        Process.whereis(name),
+        t(`no counter is registered as '${name}'`, `등록된 이름이 '${name}'인 카운터가 없습니다`),
+      ).toBe(pids[name])
       expect(
         Process.processInfo(pids[name]!)?.parent,
-        `the counter '${name}' should be linked to the supervisor`,
+        t(
+          `the counter '${name}' should be linked to the supervisor`,
+          `카운터 '${name}': 슈퍼바이저에 링크되어 있어야 합니다`,
+        ),
       ).toBe(sup)
     }
     expect(await settled(getCount('c'))).toBe(3)
@@ -106,7 +136,10 @@ describe('task 2: the supervisor module', () => {
     const started = await Supervisor.startLink(AppSupervisor, { x: 7 })
     expect(
       started[0],
-      'AppSupervisor.init must return Supervisor.init(children, { strategy }) (the test starts the module itself)',
+      t(
+        'AppSupervisor.init must return Supervisor.init(children, { strategy }) (the test starts the module itself)',
+        'AppSupervisor.init은 Supervisor.init(children, { strategy })를 반환해야 합니다(테스트가 모듈을 직접 시작합니다)',
+      ),
     ).toBe('ok')
     expect(await settled(getCount('x'))).toBe(7)
   })
@@ -116,7 +149,10 @@ describe('task 2: the supervisor module', () => {
     const tree = Observer.snapshot().trees.find((t) => t.name === 'MyApp.Supervisor')
     expect(
       tree?.strategy,
-      "the counters do not depend on each other: use { strategy: 'one_for_one' }",
+      t(
+        "the counters do not depend on each other: use { strategy: 'one_for_one' }",
+        "카운터들은 서로 의존하지 않습니다: { strategy: 'one_for_one' }을 쓰세요",
+      ),
     ).toBe('one_for_one')
   })
 })
@@ -126,7 +162,13 @@ describe('task 3: let it crash', () => {
     ok(await AppSupervisor.startLink({ a: 10 }))
     incrementBy('a', 5)
     increment('a')
-    expect(await settled(getCount('a')), "['increment_by', 5] should add 5 to the count").toBe(16)
+    expect(
+      await settled(getCount('a')),
+      t(
+        "['increment_by', 5] should add 5 to the count",
+        "['increment_by', 5]는 카운트에 5를 더해야 합니다",
+      ),
+    ).toBe(16)
   })
 
   it('a bad amount crashes the counter with a TypeError', async () => {
@@ -137,7 +179,10 @@ describe('task 3: let it crash', () => {
     await clock.runUntilIdle()
     expect(
       ended.reason,
-      'on increment_by NaN the counter should crash with a TypeError (throw new TypeError(...)); do not catch or ignore the bad input',
+      t(
+        'on increment_by NaN the counter should crash with a TypeError (throw new TypeError(...)); do not catch or ignore the bad input',
+        'increment_by에 NaN이 오면 카운터는 TypeError로 크래시해야 합니다(throw new TypeError(...)). 잘못된 입력을 잡거나 무시하지 마세요',
+      ),
     ).toBeInstanceOf(TypeError)
   })
 
@@ -147,12 +192,33 @@ describe('task 3: let it crash', () => {
     incrementBy('a', Number.NaN)
     await clock.runUntilIdle()
     const after = await childPids(sup)
-    expect(isPid(after.a), 'the crashed counter is not running again').toBe(true)
-    expect(after.a, 'the counter still has its old pid: did it crash at all?').not.toBe(before.a)
-    expect(Process.whereis('a'), 'the name should lead to the restarted counter').toBe(after.a)
+    expect(
+      isPid(after.a),
+      t(
+        'the crashed counter is not running again',
+        '크래시한 카운터가 다시 실행되고 있지 않습니다',
+      ),
+    ).toBe(true)
+    expect(
+      after.a,
+      t(
+        'the counter still has its old pid: did it crash at all?',
+        '카운터의 pid가 예전 그대로입니다: 크래시하기는 했나요?',
+      ),
+    ).not.toBe(before.a)
+    expect(
+      Process.whereis('a'),
+      t(
+        'the name should lead to the restarted counter',
+        '이름으로 재시작된 카운터를 찾을 수 있어야 합니다',
+      ),
+    ).toBe(after.a)
     expect(
       restarts,
-      'the supervisor did not restart the counter: do not restart it yourself, let the supervisor do it',
+      t(
+        'the supervisor did not restart the counter: do not restart it yourself, let the supervisor do it',
+        '슈퍼바이저가 카운터를 재시작하지 않았습니다: 직접 재시작하지 말고 슈퍼바이저에게 맡기세요',
+      ),
     ).toEqual([expect.objectContaining({ supervisor: sup, childId: 'a', pid: before.a })])
   })
 
@@ -163,7 +229,10 @@ describe('task 3: let it crash', () => {
     await clock.runUntilIdle()
     expect(
       await settled(getCount('a')),
-      'after a restart the counter runs init again: its count is the initial one',
+      t(
+        'after a restart the counter runs init again: its count is the initial one',
+        '재시작하면 카운터는 init을 다시 실행합니다: 카운트는 초깃값이어야 합니다',
+      ),
     ).toBe(10)
   })
 
@@ -174,7 +243,10 @@ describe('task 3: let it crash', () => {
     incrementBy('a', Number.NaN)
     await clock.runUntilIdle()
     const after = await childPids(sup)
-    expect(after.b, "a crash of 'a' must not restart 'b'").toBe(before.b)
+    expect(
+      after.b,
+      t("a crash of 'a' must not restart 'b'", "'a'가 크래시했다고 'b'를 재시작하면 안 됩니다"),
+    ).toBe(before.b)
     expect(await settled(getCount('b'))).toBe(21)
   })
 })
@@ -183,7 +255,13 @@ describe('task 3: let it crash', () => {
 
 /** The pid of an `['ok', pid]` start result; fails the test with the result otherwise. */
 function ok(result: GenServer.OnStart): Pid {
-  if (result[0] !== 'ok') expect.fail(`expected ['ok', pid], got ${show(result)}`)
+  if (result[0] !== 'ok')
+    expect.fail(
+      t(
+        `expected ['ok', pid], got ${show(result)}`,
+        `['ok', pid]를 기대했는데 받은 값은 ${show(result)}입니다`,
+      ),
+    )
   return result[1]
 }
 
@@ -215,7 +293,13 @@ async function settled<T>(promise: Promise<T>): Promise<T> {
     (error) => (result = { error }),
   )
   await clock.settle()
-  if (result === undefined) expect.fail('a call to a counter or the supervisor never returned')
+  if (result === undefined)
+    expect.fail(
+      t(
+        'a call to a counter or the supervisor never returned',
+        '카운터나 슈퍼바이저에 대한 call이 끝내 반환하지 않았습니다',
+      ),
+    )
   if ('error' in result) throw result.error
   return result.value
 }

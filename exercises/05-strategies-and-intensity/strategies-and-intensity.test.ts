@@ -13,6 +13,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { AppSupervisor, ConnectionSupervisor, jobSpec } from './restarts.ts'
 import { CacheSupervisor, PairSupervisor, RoomsSupervisor } from './strategies.ts'
 import { get, messages, post, put, receiverStatus, sendText, writes } from './workers.ts'
@@ -50,10 +51,16 @@ describe('task 1: pick the strategy', () => {
     const before = pidsOf('lobby', 'games', 'random')
     await crash('games')
     const after = pidsOf('lobby', 'games', 'random')
-    expect(after.games, "'games' crashed and was not restarted").not.toBe(before.games)
+    expect(
+      after.games,
+      t("'games' crashed and was not restarted", "'games'가 크래시했는데 재시작되지 않았습니다"),
+    ).not.toBe(before.games)
     expect(
       [after.lobby, after.random],
-      "a crash in 'games' restarted another room: rooms share nothing, restart only the one that crashed",
+      t(
+        "a crash in 'games' restarted another room: rooms share nothing, restart only the one that crashed",
+        "'games'의 크래시로 다른 방이 재시작되었습니다: 방끼리는 공유하는 것이 없으니 크래시한 방만 재시작하세요",
+      ),
     ).toEqual([before.lobby, before.random])
     expect(await settled(messages('random'))).toEqual(['hello random'])
   })
@@ -68,7 +75,10 @@ describe('task 1: pick the strategy', () => {
     await clock.settle()
     expect(
       (await settled(receiverStatus())).outOfOrder,
-      'a fresh receiver expects message 1, but the old sender sent message 3: the sender must restart with the receiver',
+      t(
+        'a fresh receiver expects message 1, but the old sender sent message 3: the sender must restart with the receiver',
+        '새 receiver는 1번 메시지를 기다리는데 예전 sender가 3번 메시지를 보냈습니다: sender는 receiver와 함께 재시작해야 합니다',
+      ),
     ).toBe(0)
   })
 
@@ -82,7 +92,10 @@ describe('task 1: pick the strategy', () => {
     await clock.settle()
     expect(
       (await settled(receiverStatus())).outOfOrder,
-      'a fresh sender starts again at 1, but the old receiver expects 3: the receiver must restart with the sender',
+      t(
+        'a fresh sender starts again at 1, but the old receiver expects 3: the receiver must restart with the sender',
+        '새 sender는 다시 1부터 시작하는데 예전 receiver는 3을 기다립니다: receiver는 sender와 함께 재시작해야 합니다',
+      ),
     ).toBe(0)
   })
 
@@ -94,7 +107,10 @@ describe('task 1: pick the strategy', () => {
     await settled(put('c', '3'))
     expect(
       await settled(writes()),
-      'the stats subscribed to the old cache and miss the new one’s writes: when the cache restarts, the stats must restart after it',
+      t(
+        'the stats subscribed to the old cache and miss the new one’s writes: when the cache restarts, the stats must restart after it',
+        'stats가 예전 cache를 구독하고 있어서 새 cache의 쓰기를 놓칩니다: cache가 재시작하면 그 뒤의 stats도 재시작해야 합니다',
+      ),
     ).toBe(1)
   })
 
@@ -105,11 +121,20 @@ describe('task 1: pick the strategy', () => {
     await crash('stats')
     expect(
       Process.whereis('cache'),
-      'the cache was restarted (and lost its entries) because the stats crashed: the cache does not depend on the stats',
+      t(
+        'the cache was restarted (and lost its entries) because the stats crashed: the cache does not depend on the stats',
+        'stats가 크래시했다고 cache가 재시작되었습니다(그리고 항목을 잃었습니다): cache는 stats에 의존하지 않습니다',
+      ),
     ).toBe(cache)
     expect(await settled(get('a'))).toBe('1')
     await settled(put('b', '2'))
-    expect(await settled(writes()), 'the restarted stats should count the writes after it').toBe(1)
+    expect(
+      await settled(writes()),
+      t(
+        'the restarted stats should count the writes after it',
+        '재시작된 stats는 그 뒤의 쓰기를 세야 합니다',
+      ),
+    ).toBe(1)
   })
 })
 
@@ -120,11 +145,17 @@ describe('task 2: a transient job', () => {
     await clock.runUntilIdle()
     expect(
       job.runs,
-      "the job finished normally and was started again: 'permanent' restarts after any exit; which restart type restarts only after a crash?",
+      t(
+        "the job finished normally and was started again: 'permanent' restarts after any exit; which restart type restarts only after a crash?",
+        "작업이 정상적으로 끝났는데 다시 시작되었습니다: 'permanent'는 어떻게 종료하든 재시작합니다. 크래시한 뒤에만 재시작하는 재시작 유형은 무엇일까요?",
+      ),
     ).toBe(1)
     expect(
       await settled(Supervisor.whichChildren(sup)),
-      "the supervisor forgot the job: a 'temporary' child is dropped when it ends",
+      t(
+        "the supervisor forgot the job: a 'temporary' child is dropped when it ends",
+        "슈퍼바이저가 작업을 잊어버렸습니다: 'temporary' 자식은 끝나면 목록에서 빠집니다",
+      ),
     ).toEqual([{ id: 'import', pid: undefined, type: 'worker' }])
   })
 
@@ -135,8 +166,14 @@ describe('task 2: a transient job', () => {
     expect(
       job.runs,
       job.runs < 3
-        ? "the job crashed and was not started again: a 'temporary' child never restarts, but a crashed job has not done its work"
-        : "the job succeeded on its 3rd run and was started again: 'permanent' restarts after any exit",
+        ? t(
+            "the job crashed and was not started again: a 'temporary' child never restarts, but a crashed job has not done its work",
+            "작업이 크래시했는데 다시 시작되지 않았습니다: 'temporary' 자식은 절대 재시작하지 않지만, 크래시한 작업은 아직 할 일을 마치지 못했습니다",
+          )
+        : t(
+            "the job succeeded on its 3rd run and was started again: 'permanent' restarts after any exit",
+            "작업이 세 번째 실행에서 성공했는데 다시 시작되었습니다: 'permanent'는 어떻게 종료하든 재시작합니다",
+          ),
     ).toBe(3)
     expect(restarts.map((r) => r.childId)).toEqual(['import', 'import'])
     expect(await settled(Supervisor.whichChildren(sup))).toEqual([
@@ -153,7 +190,10 @@ describe('task 2: a transient job', () => {
       ),
     )
     await clock.runUntilIdle()
-    expect([first.runs, second.runs], 'each job should run its own work, once').toEqual([1, 1])
+    expect(
+      [first.runs, second.runs],
+      t('each job should run its own work, once', '각 작업은 자기 일을 한 번씩 실행해야 합니다'),
+    ).toEqual([1, 1])
   })
 })
 
@@ -170,8 +210,14 @@ describe('task 3: restart intensity', () => {
     await crash('connection')
     await clock.advance(9000)
     await crash('connection')
-    expect(Process.isAlive(sup), 'two crashes within 10 s are still allowed').toBe(true)
-    expect(Process.whereis('connection'), 'the connection should be running again').toBeDefined()
+    expect(
+      Process.isAlive(sup),
+      t('two crashes within 10 s are still allowed', '10초 안의 크래시 두 번은 아직 허용됩니다'),
+    ).toBe(true)
+    expect(
+      Process.whereis('connection'),
+      t('the connection should be running again', 'connection이 다시 실행되고 있어야 합니다'),
+    ).toBeDefined()
     expect(restarts).toHaveLength(2)
   })
 
@@ -184,12 +230,16 @@ describe('task 3: restart intensity', () => {
     await crash('connection')
     expect(
       ended.reason,
-      'three crashes within 10 s should be one too many: set maxRestarts and maxSeconds in the flags of Supervisor.init',
+      t(
+        'three crashes within 10 s should be one too many: set maxRestarts and maxSeconds in the flags of Supervisor.init',
+        '10초 안에 세 번 크래시하면 한도를 넘어야 합니다: Supervisor.init의 플래그에 maxRestarts와 maxSeconds를 정하세요',
+      ),
     ).toBe('shutdown')
     expect(gaveUp).toEqual([expect.objectContaining({ supervisor: sup, childId: 'connection' })])
-    expect(Process.whereis('connection'), 'a supervisor that gives up stops its children').toBe(
-      undefined,
-    )
+    expect(
+      Process.whereis('connection'),
+      t('a supervisor that gives up stops its children', '포기한 슈퍼바이저는 자식들을 멈춥니다'),
+    ).toBe(undefined)
   })
 
   it('counts only the crashes of the last ten seconds', async () => {
@@ -202,12 +252,18 @@ describe('task 3: restart intensity', () => {
     await crash('connection') // at 10.001 s: the crash at 0 s no longer counts
     expect(
       Process.isAlive(sup),
-      'the supervisor gave up although only two crashes were within the last 10 s',
+      t(
+        'the supervisor gave up although only two crashes were within the last 10 s',
+        '최근 10초 안의 크래시는 두 번뿐인데 슈퍼바이저가 포기했습니다',
+      ),
     ).toBe(true)
     await crash('connection') // at 10.001 s again: three within 10 s (5 s, 10.001 s, 10.001 s)
     expect(
       ended.reason,
-      'crashes at 5 s, 10.001 s and 10.001 s are three within 10 s: check maxSeconds',
+      t(
+        'crashes at 5 s, 10.001 s and 10.001 s are three within 10 s: check maxSeconds',
+        '5초, 10.001초, 10.001초의 크래시는 10초 안의 세 번입니다: maxSeconds를 확인하세요',
+      ),
     ).toBe('shutdown')
   })
 })
@@ -215,11 +271,17 @@ describe('task 3: restart intensity', () => {
 describe('task 4: failure climbs the tree', () => {
   it('the app supervises the connection supervisor (as a supervisor) and the lobby', async () => {
     const app = ok(await AppSupervisor.startLink())
-    expect(Process.whereis('app'), "register the app supervisor as 'app'").toBe(app)
+    expect(
+      Process.whereis('app'),
+      t("register the app supervisor as 'app'", "앱 슈퍼바이저를 'app'으로 등록하세요"),
+    ).toBe(app)
     const children = await settled(Supervisor.whichChildren(app))
     expect(
       children.map((c) => [c.id, c.type]).sort(),
-      "expected the children 'connection_sup' (type: 'supervisor') and 'lobby'",
+      t(
+        "expected the children 'connection_sup' (type: 'supervisor') and 'lobby'",
+        "자식 'connection_sup'(type: 'supervisor')과 'lobby'를 기대했습니다",
+      ),
     ).toEqual([
       ['connection_sup', 'supervisor'],
       ['lobby', 'worker'],
@@ -234,7 +296,10 @@ describe('task 4: failure climbs the tree', () => {
     const after = pidsOf('connection_sup', 'connection')
     expect(
       restarts.filter((r) => r.supervisor === app),
-      "the app did not restart 'connection_sup' after it gave up (exited with shutdown); does task 3 pass?",
+      t(
+        "the app did not restart 'connection_sup' after it gave up (exited with shutdown); does task 3 pass?",
+        "'connection_sup'이 포기한(shutdown으로 종료한) 뒤 app이 재시작하지 않았습니다. 태스크 3은 통과하나요?",
+      ),
     ).toEqual([
       expect.objectContaining({
         childId: 'connection_sup',
@@ -245,7 +310,10 @@ describe('task 4: failure climbs the tree', () => {
     expect(isPid(after.connection_sup) && after.connection_sup !== before.connection_sup).toBe(true)
     expect(
       isPid(after.connection) && after.connection !== before.connection,
-      'a fresh connection supervisor starts a fresh connection',
+      t(
+        'a fresh connection supervisor starts a fresh connection',
+        '새 connection 슈퍼바이저는 새 connection을 시작합니다',
+      ),
     ).toBe(true)
   })
 
@@ -254,9 +322,13 @@ describe('task 4: failure climbs the tree', () => {
     post('lobby', 'still here')
     const lobby = Process.whereis('lobby')
     await crashTimes('connection', 3)
-    expect(Process.whereis('lobby'), 'the lobby was restarted: the app should be one_for_one').toBe(
-      lobby,
-    )
+    expect(
+      Process.whereis('lobby'),
+      t(
+        'the lobby was restarted: the app should be one_for_one',
+        'lobby가 재시작되었습니다: app은 one_for_one이어야 합니다',
+      ),
+    ).toBe(lobby)
     expect(await settled(messages('lobby'))).toEqual(['still here'])
   })
 
@@ -267,15 +339,24 @@ describe('task 4: failure climbs the tree', () => {
       await crashTimes('connection', 3)
       expect(
         Process.isAlive(app),
-        `the app gave up after ${round} restart(s) of connection_sup`,
+        t(
+          `the app gave up after ${round} restart(s) of connection_sup`,
+          `connection_sup을 ${round}번 재시작한 뒤 app이 포기했습니다`,
+        ),
       ).toBe(true)
     }
     await crashTimes('connection', 3)
     expect(
       ended.reason,
-      'a 4th restart within 5 s is one too many for the app: keep its intensity at the defaults (3 in 5 s)',
+      t(
+        'a 4th restart within 5 s is one too many for the app: keep its intensity at the defaults (3 in 5 s)',
+        '5초 안의 네 번째 재시작은 app의 한도를 넘습니다: 재시작 강도는 기본값(5초에 3번)으로 두세요',
+      ),
     ).toBe('shutdown')
-    expect(Process.whereis('lobby'), 'an app that gives up stops all its children').toBe(undefined)
+    expect(
+      Process.whereis('lobby'),
+      t('an app that gives up stops all its children', '포기한 app은 모든 자식을 멈춥니다'),
+    ).toBe(undefined)
   })
 })
 
@@ -286,7 +367,13 @@ const ONE_FOR_ONE: Supervisor.Options = { strategy: 'one_for_one' }
 /** Crashes the process registered as `name` and lets its supervisor react. */
 async function crash(name: string): Promise<void> {
   const pid = Process.whereis(name)
-  if (pid === undefined) expect.fail(`no process is registered as '${name}': is it running?`)
+  if (pid === undefined)
+    expect.fail(
+      t(
+        `no process is registered as '${name}': is it running?`,
+        `등록된 이름이 '${name}'인 프로세스가 없습니다: 실행 중인가요?`,
+      ),
+    )
   exit(pid, new Error(`${name} crashed on purpose`))
   await clock.settle()
 }
@@ -316,7 +403,10 @@ function pidsOf(...names: string[]): Record<string, Pid | undefined> {
 function ok(result: GenServer.OnStart): Pid {
   if (result[0] !== 'ok')
     expect.fail(
-      `expected ['ok', pid], got ${JSON.stringify(result, (_k, v) => (isPid(v) ? String(v) : v))}`,
+      t(
+        `expected ['ok', pid], got ${JSON.stringify(result, (_k, v) => (isPid(v) ? String(v) : v))}`,
+        `['ok', pid]를 기대했는데 받은 값은 ${JSON.stringify(result, (_k, v) => (isPid(v) ? String(v) : v))}입니다`,
+      ),
     )
   return result[1]
 }
@@ -341,7 +431,8 @@ async function settled<T>(promise: Promise<T>): Promise<T> {
     (error) => (result = { error }),
   )
   await clock.settle()
-  if (result === undefined) expect.fail('a call never returned')
+  if (result === undefined)
+    expect.fail(t('a call never returned', 'call이 끝내 반환하지 않았습니다'))
   if ('error' in result) throw result.error
   return result.value
 }

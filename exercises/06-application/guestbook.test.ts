@@ -12,6 +12,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import {
   APP,
   type Disk,
@@ -40,7 +41,10 @@ async function startApp(env: Application.Env): Promise<Pid> {
   const result = await Application.start(Guestbook, { env })
   expect(
     result[0],
-    `Application.start returned ${String(result)}: does start(env) return Supervisor.startLink(...)?`,
+    t(
+      `Application.start returned ${String(result)}: does start(env) return Supervisor.startLink(...)?`,
+      `Application.start의 반환값이 ${String(result)}입니다: start(env)가 Supervisor.startLink(...)를 반환하나요?`,
+    ),
   ).toBe('ok')
   return result[1] as Pid
 }
@@ -55,7 +59,10 @@ async function stopApp(): Promise<void> {
   await clock.advance(10_000)
   expect(
     stopped,
-    'Application.stop did not finish: start the children with GenServer.startLink, so that they stop when the root supervisor tells them to',
+    t(
+      'Application.stop did not finish: start the children with GenServer.startLink, so that they stop when the root supervisor tells them to',
+      'Application.stop이 끝나지 않았습니다: 자식을 GenServer.startLink로 시작해야 루트 슈퍼바이저가 멈추라고 할 때 멈춥니다',
+    ),
   ).toBe(true)
   expect(await stopping).toEqual(['ok'])
 }
@@ -68,10 +75,14 @@ function signAll(names: string[]): Promise<void> {
 describe('task 1: start the supervision tree', () => {
   it('starts a root supervisor, registered as ROOT, and returns its pid', async () => {
     const root = await startApp({ disk: { entries: [] } })
-    expect(Process.processInfo(root)?.behaviour, 'start(env) should start a Supervisor').toBe(
-      'Supervisor',
-    )
-    expect(GenServer.whereis(ROOT), 'give the root supervisor the name ROOT').toBe(root)
+    expect(
+      Process.processInfo(root)?.behaviour,
+      t('start(env) should start a Supervisor', 'start(env)는 Supervisor를 시작해야 합니다'),
+    ).toBe('Supervisor')
+    expect(
+      GenServer.whereis(ROOT),
+      t('give the root supervisor the name ROOT', '루트 슈퍼바이저에 ROOT라는 이름을 붙이세요'),
+    ).toBe(root)
     expect(Application.startedApplications()).toEqual([APP])
   })
 
@@ -79,16 +90,28 @@ describe('task 1: start the supervision tree', () => {
     await startApp({ disk: { entries: [] } })
     const repo = GenServer.whereis(REPO)
     const endpoint = GenServer.whereis(ENDPOINT)
-    expect(repo, 'no process is registered as REPO: start Repo with { name: REPO }').toBeDefined()
+    expect(
+      repo,
+      t(
+        'no process is registered as REPO: start Repo with { name: REPO }',
+        'REPO로 등록된 프로세스가 없습니다: Repo를 { name: REPO }로 시작하세요',
+      ),
+    ).toBeDefined()
     expect(
       endpoint,
-      'no process is registered as ENDPOINT: start Endpoint with { name: ENDPOINT }',
+      t(
+        'no process is registered as ENDPOINT: start Endpoint with { name: ENDPOINT }',
+        'ENDPOINT로 등록된 프로세스가 없습니다: Endpoint를 { name: ENDPOINT }로 시작하세요',
+      ),
     ).toBeDefined()
     // whichChildren lists the last started child first.
     const children = (await Supervisor.whichChildren(ROOT)).map((child) => child.pid)
     expect(
       children,
-      'the root supervisor should have two children: the Repo first, then the Endpoint (it needs the Repo)',
+      t(
+        'the root supervisor should have two children: the Repo first, then the Endpoint (it needs the Repo)',
+        '루트 슈퍼바이저에는 자식이 둘 있어야 합니다: 먼저 Repo, 그다음 Endpoint입니다(Endpoint는 Repo가 필요합니다)',
+      ),
     ).toEqual([endpoint, repo])
   })
 
@@ -96,7 +119,10 @@ describe('task 1: start the supervision tree', () => {
     await startApp({ disk: { entries: ['Ada', 'Grace'] } })
     expect(
       await entries(),
-      'the Repo should start with the entries of env.disk: pass env.disk to GenServer.startLink(Repo, ...)',
+      t(
+        'the Repo should start with the entries of env.disk: pass env.disk to GenServer.startLink(Repo, ...)',
+        'Repo는 env.disk의 항목을 가지고 시작해야 합니다: env.disk를 GenServer.startLink(Repo, ...)에 넘기세요',
+      ),
     ).toEqual(['Ada', 'Grace'])
   })
 
@@ -106,7 +132,13 @@ describe('task 1: start the supervision tree', () => {
     exit(repo, 'kill')
     await clock.runUntilIdle()
     const again = GenServer.whereis(REPO)
-    expect(again, 'the Repo was not restarted: is it a child of the root supervisor?').toBeDefined()
+    expect(
+      again,
+      t(
+        'the Repo was not restarted: is it a child of the root supervisor?',
+        'Repo가 재시작되지 않았습니다: 루트 슈퍼바이저의 자식인가요?',
+      ),
+    ).toBeDefined()
     expect(again).not.toBe(repo)
   })
 })
@@ -122,11 +154,20 @@ describe('task 2: read the configuration', () => {
     Application.putEnv(APP, 'batchSize', 2)
     await startServers({ entries: [] })
     await signAll(['Ada'])
-    expect(await entries(), 'one signature is less than a batch of 2: it should wait').toEqual([])
+    expect(
+      await entries(),
+      t(
+        'one signature is less than a batch of 2: it should wait',
+        '서명 하나는 묶음 크기 2보다 적습니다: 기다려야 합니다',
+      ),
+    ).toEqual([])
     await signAll(['Grace'])
     expect(
       await entries(),
-      'two signatures make a batch of 2: batchSize() should read Application.getEnv(APP, "batchSize")',
+      t(
+        'two signatures make a batch of 2: batchSize() should read Application.getEnv(APP, "batchSize")',
+        '서명 두 개면 크기 2의 묶음이 찹니다: batchSize()는 Application.getEnv(APP, "batchSize")를 읽어야 합니다',
+      ),
     ).toEqual(['Ada', 'Grace'])
   })
 
@@ -138,7 +179,10 @@ describe('task 2: read the configuration', () => {
     await signAll(['Linus'])
     expect(
       await entries(),
-      'after putEnv(APP, "batchSize", 3) the third signature completes a batch: read the env every time, do not keep it in the state',
+      t(
+        'after putEnv(APP, "batchSize", 3) the third signature completes a batch: read the env every time, do not keep it in the state',
+        'putEnv(APP, "batchSize", 3) 뒤에는 세 번째 서명이 묶음을 채웁니다: env를 상태에 보관하지 말고 매번 읽으세요',
+      ),
     ).toEqual(['Ada', 'Grace', 'Linus'])
   })
 
@@ -146,11 +190,20 @@ describe('task 2: read the configuration', () => {
     await startApp({ disk: { entries: [] } })
     const names = Array.from({ length: 10 }, (_, i) => `guest ${i + 1}`)
     await signAll(names.slice(0, 9))
-    expect(await entries(), 'nine signatures are less than the default batch of 10').toEqual([])
+    expect(
+      await entries(),
+      t(
+        'nine signatures are less than the default batch of 10',
+        '서명 아홉 개는 기본 묶음 크기 10보다 적습니다',
+      ),
+    ).toEqual([])
     await signAll(names.slice(9))
     expect(
       await entries(),
-      "the tenth signature completes the batch: set env: { batchSize: 10 } in Guestbook (or getEnv's default)",
+      t(
+        "the tenth signature completes the batch: set env: { batchSize: 10 } in Guestbook (or getEnv's default)",
+        '열 번째 서명이 묶음을 채웁니다: Guestbook에 env: { batchSize: 10 }을 정하세요(또는 getEnv의 기본값)',
+      ),
     ).toEqual(names)
   })
 
@@ -166,11 +219,17 @@ describe('task 3: stop cleanly, in reverse order', () => {
     await startApp({ disk: { entries: [] } })
     expect(
       Process.processInfo(GenServer.whereis(REPO)!)?.trapExit,
-      "the Repo does not trap exits: call this.trapExit(true) in its init, or a supervisor's shutdown ends it before terminate runs",
+      t(
+        "the Repo does not trap exits: call this.trapExit(true) in its init, or a supervisor's shutdown ends it before terminate runs",
+        'Repo가 종료를 트랩하지 않습니다: init에서 this.trapExit(true)를 호출하세요. 그러지 않으면 슈퍼바이저의 shutdown이 terminate가 실행되기 전에 Repo를 끝냅니다',
+      ),
     ).toBe(true)
     expect(
       Process.processInfo(GenServer.whereis(ENDPOINT)!)?.trapExit,
-      'the Endpoint does not trap exits: call this.trapExit(true) in its init',
+      t(
+        'the Endpoint does not trap exits: call this.trapExit(true) in its init',
+        'Endpoint가 종료를 트랩하지 않습니다: init에서 this.trapExit(true)를 호출하세요',
+      ),
     ).toBe(true)
   })
 
@@ -187,7 +246,10 @@ describe('task 3: stop cleanly, in reverse order', () => {
     }
     expect(
       stopped,
-      'children stop in reverse start order: start the Repo before the Endpoint',
+      t(
+        'children stop in reverse start order: start the Repo before the Endpoint',
+        '자식은 시작한 순서의 반대로 멈춥니다: Repo를 Endpoint보다 먼저 시작하세요',
+      ),
     ).toEqual([ENDPOINT, REPO, ROOT])
   })
 
@@ -198,7 +260,10 @@ describe('task 3: stop cleanly, in reverse order', () => {
     await stopApp()
     expect(
       disk.entries,
-      "after stop, disk.entries should hold every name: the Endpoint's terminate inserts its waiting names into the Repo, and the Repo's terminate writes its entries to the disk",
+      t(
+        "after stop, disk.entries should hold every name: the Endpoint's terminate inserts its waiting names into the Repo, and the Repo's terminate writes its entries to the disk",
+        'stop 뒤에는 disk.entries에 모든 이름이 있어야 합니다: Endpoint의 terminate는 기다리던 이름을 Repo에 넣고, Repo의 terminate는 항목을 디스크에 씁니다',
+      ),
     ).toEqual(['Ada', 'Grace', 'Linus', 'Barbara'])
   })
 
@@ -208,9 +273,12 @@ describe('task 3: stop cleanly, in reverse order', () => {
     await signAll(['Ada', 'Grace'])
     await stopApp()
     await startApp({ disk })
-    expect(await entries(), 'the second run should load what the first one saved').toEqual([
-      'Ada',
-      'Grace',
-    ])
+    expect(
+      await entries(),
+      t(
+        'the second run should load what the first one saved',
+        '두 번째 실행은 첫 번째 실행이 저장한 것을 불러와야 합니다',
+      ),
+    ).toEqual(['Ada', 'Grace'])
   })
 })

@@ -13,6 +13,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import {
   execute,
   inParallel,
@@ -98,7 +99,10 @@ async function answer<T>(runner: Pid, operation: Operation<T>): Promise<Outcome<
   await clock.advance(100)
   expect(
     answered,
-    'the runner never answered: when the task is done, handleInfo should answer with GenServer.reply(from, outcome)',
+    t(
+      'the runner never answered: when the task is done, handleInfo should answer with GenServer.reply(from, outcome)',
+      'runner가 끝내 답하지 않았습니다: 태스크가 끝나면 handleInfo가 GenServer.reply(from, outcome)으로 답해야 합니다',
+    ),
   ).toBe(true)
   return reply
 }
@@ -116,7 +120,10 @@ describe('task 1: run jobs in parallel with Task.async', () => {
     if (caller.error) throw caller.error
     expect(
       caller.value,
-      'results come back in the order of the jobs, not in the order they finish',
+      t(
+        'results come back in the order of the jobs, not in the order they finish',
+        '결과는 끝난 순서가 아니라 작업을 준 순서대로 돌아와야 합니다',
+      ),
     ).toEqual(['a', 'b', 'c'])
   })
 
@@ -130,18 +137,27 @@ describe('task 1: run jobs in parallel with Task.async', () => {
     )
     await clock.runUntilIdle()
     if (caller.error) throw caller.error
-    expect(seen, 'every job should have run').toHaveLength(3)
+    expect(seen, t('every job should have run', '모든 작업이 실행되었어야 합니다')).toHaveLength(3)
     for (const job of seen) {
       expect(
         job.self,
-        "a job ran in the caller's own process: start it with Task.async(ctx, job)",
+        t(
+          "a job ran in the caller's own process: start it with Task.async(ctx, job)",
+          '작업이 호출한 쪽의 프로세스에서 실행되었습니다: Task.async(ctx, job)으로 시작하세요',
+        ),
       ).not.toBe(caller.pid)
       expect(
         job.links,
-        'a job was not linked to the caller: Task.async(ctx, job) links the task to ctx',
+        t(
+          'a job was not linked to the caller: Task.async(ctx, job) links the task to ctx',
+          '작업이 호출한 쪽에 링크되지 않았습니다: Task.async(ctx, job)은 태스크를 ctx에 링크합니다',
+        ),
       ).toContain(caller.pid)
     }
-    expect(new Set(seen.map((job) => job.self)).size, 'each job needs its own task').toBe(3)
+    expect(
+      new Set(seen.map((job) => job.self)).size,
+      t('each job needs its own task', '작업마다 자기 태스크가 있어야 합니다'),
+    ).toBe(3)
   })
 
   it('runs the jobs at the same time, not one after another', async () => {
@@ -156,7 +172,10 @@ describe('task 1: run jobs in parallel with Task.async', () => {
     if (caller.error) throw caller.error
     expect(
       took,
-      'three jobs of 100 ms should take 100 ms together: start every task before you await any of them',
+      t(
+        'three jobs of 100 ms should take 100 ms together: start every task before you await any of them',
+        '100ms짜리 작업 세 개는 모두 합쳐 100ms가 걸려야 합니다: 어느 태스크든 await하기 전에 모든 태스크를 시작하세요',
+      ),
     ).toBe(100)
   })
 
@@ -167,7 +186,10 @@ describe('task 1: run jobs in parallel with Task.async', () => {
     if (caller.error) throw caller.error
     expect(
       exit.reason,
-      'the caller should die with the crash of its linked task: use Task.async, not a task that is not linked',
+      t(
+        'the caller should die with the crash of its linked task: use Task.async, not a task that is not linked',
+        '링크된 태스크가 크래시하면 호출한 쪽도 함께 죽어야 합니다: 링크되지 않은 태스크가 아니라 Task.async를 쓰세요',
+      ),
     ).toBe(boom)
   })
 })
@@ -189,9 +211,18 @@ describe('task 2: execute a risky operation without a link', () => {
     await clock.runUntilIdle()
     expect(
       caller.done,
-      'the crash took the caller down: run the operation with Task.Supervisor.asyncNolink(ctx, TASKS, operation)',
+      t(
+        'the crash took the caller down: run the operation with Task.Supervisor.asyncNolink(ctx, TASKS, operation)',
+        '크래시가 호출한 쪽까지 쓰러뜨렸습니다: Task.Supervisor.asyncNolink(ctx, TASKS, operation)으로 작업을 실행하세요',
+      ),
     ).toBe(true)
-    expect(caller.error, 'execute should not throw: a crash is an outcome').toBeUndefined()
+    expect(
+      caller.error,
+      t(
+        'execute should not throw: a crash is an outcome',
+        'execute는 예외를 던지면 안 됩니다: 크래시도 하나의 결과입니다',
+      ),
+    ).toBeUndefined()
     expect(caller.value).toEqual(['error', boom])
   })
 
@@ -200,16 +231,27 @@ describe('task 2: execute a risky operation without a link', () => {
     const caller = inProcess((ctx) => execute(ctx, (task) => (seen = whereItRan(task))))
     await clock.runUntilIdle()
     if (caller.error) throw caller.error
-    expect(seen?.self, 'the operation ran in the caller itself: run it in a task').not.toBe(
-      caller.pid,
-    )
+    expect(
+      seen?.self,
+      t(
+        'the operation ran in the caller itself: run it in a task',
+        '작업이 호출한 쪽 안에서 실행되었습니다: 태스크에서 실행하세요',
+      ),
+    ).not.toBe(caller.pid)
     expect(
       seen?.parent,
-      'the task should be a child of the TASKS supervisor: Task.Supervisor.asyncNolink(ctx, TASKS, operation)',
+      t(
+        'the task should be a child of the TASKS supervisor: Task.Supervisor.asyncNolink(ctx, TASKS, operation)',
+        '태스크는 TASKS 슈퍼바이저의 자식이어야 합니다: Task.Supervisor.asyncNolink(ctx, TASKS, operation)',
+      ),
     ).toBe(GenServer.whereis(TASKS))
-    expect(seen?.links, 'the task is linked to the caller: use asyncNolink').not.toContain(
-      caller.pid,
-    )
+    expect(
+      seen?.links,
+      t(
+        'the task is linked to the caller: use asyncNolink',
+        '태스크가 호출한 쪽에 링크되어 있습니다: asyncNolink를 쓰세요',
+      ),
+    ).not.toContain(caller.pid)
   })
 
   it("stops an operation that runs longer than the timeout and returns ['error', 'timeout']", async () => {
@@ -227,16 +269,29 @@ describe('task 2: execute a risky operation without a link', () => {
     )
     await clock.advance(999)
     if (caller.error) throw caller.error
-    expect(task, 'the operation never started').toBeDefined()
+    expect(task, t('the operation never started', '작업이 시작조차 되지 않았습니다')).toBeDefined()
     const taskExit = exitOf(task!)
-    expect(caller.done, 'execute returned before its timeout of 1000 ms').toBe(false)
+    expect(
+      caller.done,
+      t(
+        'execute returned before its timeout of 1000 ms',
+        'execute가 타임아웃 1000ms가 지나기 전에 반환했습니다',
+      ),
+    ).toBe(false)
     await clock.advance(1)
-    expect(caller.value, 'after 1000 ms execute should give up: Task.yield(task, timeout)').toEqual(
-      ['error', 'timeout'],
-    )
+    expect(
+      caller.value,
+      t(
+        'after 1000 ms execute should give up: Task.yield(task, timeout)',
+        '1000ms가 지나면 execute는 포기해야 합니다: Task.yield(task, timeout)',
+      ),
+    ).toEqual(['error', 'timeout'])
     expect(
       taskExit.reason,
-      'the slow task was left running: stop it with Task.shutdown(task) when yield gives up',
+      t(
+        'the slow task was left running: stop it with Task.shutdown(task) when yield gives up',
+        '느린 태스크가 계속 실행되고 있습니다: yield가 포기하면 Task.shutdown(task)로 멈추세요',
+      ),
     ).toBe('shutdown')
   })
 
@@ -245,14 +300,20 @@ describe('task 2: execute a risky operation without a link', () => {
     const inTime = inProcess((ctx) => execute(ctx, slow(4_999)))
     const tooLate = inProcess((ctx) => execute(ctx, slow(6_000)))
     await clock.advance(5_000)
-    expect(inTime.value, 'an operation of 4999 ms is within the default timeout of 5 s').toEqual([
-      'ok',
-      '4999 ms',
-    ])
-    expect(tooLate.value, 'an operation of 6 s is past the default timeout of 5 s').toEqual([
-      'error',
-      'timeout',
-    ])
+    expect(
+      inTime.value,
+      t(
+        'an operation of 4999 ms is within the default timeout of 5 s',
+        '4999ms짜리 작업은 기본 타임아웃 5초 안에 듭니다',
+      ),
+    ).toEqual(['ok', '4999 ms'])
+    expect(
+      tooLate.value,
+      t(
+        'an operation of 6 s is past the default timeout of 5 s',
+        '6초짜리 작업은 기본 타임아웃 5초를 넘습니다',
+      ),
+    ).toEqual(['error', 'timeout'])
   })
 })
 
@@ -262,7 +323,13 @@ describe('task 3: a runner that answers later', () => {
   beforeEach(async () => {
     await Task.Supervisor.startLink({ name: TASKS })
     const started = await GenServer.start(Runner, undefined)
-    if (started[0] !== 'ok') throw new Error(`Runner did not start: ${String(started)}`)
+    if (started[0] !== 'ok')
+      throw new Error(
+        t(
+          `Runner did not start: ${String(started)}`,
+          `Runner가 시작하지 않았습니다: ${String(started)}`,
+        ),
+      )
     runner = started[1]
   })
 
@@ -274,11 +341,17 @@ describe('task 3: a runner that answers later', () => {
     const outcome = await answer(runner, crash).catch((error: { reason?: unknown }) => error)
     expect(
       Process.isAlive(runner),
-      'the runner crashed with its task: start the task with Task.Supervisor.asyncNolink, which does not link it to the runner',
+      t(
+        'the runner crashed with its task: start the task with Task.Supervisor.asyncNolink, which does not link it to the runner',
+        'runner가 태스크와 함께 크래시했습니다: 태스크를 runner에 링크하지 않는 Task.Supervisor.asyncNolink로 시작하세요',
+      ),
     ).toBe(true)
     expect(
       outcome,
-      "a crashed task arrives at the runner as a DOWN message: handle it in handleInfo and reply ['error', reason]",
+      t(
+        "a crashed task arrives at the runner as a DOWN message: handle it in handleInfo and reply ['error', reason]",
+        "크래시한 태스크는 runner에 DOWN 메시지로 도착합니다: handleInfo에서 처리하고 ['error', reason]으로 답하세요",
+      ),
     ).toEqual(['error', boom])
     expect(await answer(runner, () => 'still here')).toEqual(['ok', 'still here'])
   })
@@ -290,12 +363,25 @@ describe('task 3: a runner that answers later', () => {
     })
     expect(
       seen?.self,
-      'the work ran inside the runner itself: start it with Task.Supervisor.asyncNolink(this, TASKS, operation)',
+      t(
+        'the work ran inside the runner itself: start it with Task.Supervisor.asyncNolink(this, TASKS, operation)',
+        '작업이 runner 안에서 실행되었습니다: Task.Supervisor.asyncNolink(this, TASKS, operation)으로 시작하세요',
+      ),
     ).not.toBe(runner)
-    expect(seen?.parent, 'the task should be a child of the TASKS supervisor').toBe(
-      GenServer.whereis(TASKS),
-    )
-    expect(seen?.links, 'the task is linked to the runner: use asyncNolink').not.toContain(runner)
+    expect(
+      seen?.parent,
+      t(
+        'the task should be a child of the TASKS supervisor',
+        '태스크는 TASKS 슈퍼바이저의 자식이어야 합니다',
+      ),
+    ).toBe(GenServer.whereis(TASKS))
+    expect(
+      seen?.links,
+      t(
+        'the task is linked to the runner: use asyncNolink',
+        '태스크가 runner에 링크되어 있습니다: asyncNolink를 쓰세요',
+      ),
+    ).not.toContain(runner)
   })
 
   it('serves other callers while a slow job runs', async () => {
@@ -314,9 +400,15 @@ describe('task 3: a runner that answers later', () => {
     await clock.advance(10)
     expect(
       answered,
-      "the fast job waited for the slow one: handleCall must not wait for the task. Return ['noreply', ...] and answer from handleInfo with GenServer.reply(from, ...)",
+      t(
+        "the fast job waited for the slow one: handleCall must not wait for the task. Return ['noreply', ...] and answer from handleInfo with GenServer.reply(from, ...)",
+        "빠른 작업이 느린 작업을 기다렸습니다: handleCall은 태스크를 기다리면 안 됩니다. ['noreply', ...]를 반환하고 handleInfo에서 GenServer.reply(from, ...)로 답하세요",
+      ),
     ).toEqual(['fast'])
     await clock.advance(1_000)
-    expect(answered, 'the slow job was never answered').toEqual(['fast', 'slow'])
+    expect(
+      answered,
+      t('the slow job was never answered', '느린 작업이 끝내 답을 받지 못했습니다'),
+    ).toEqual(['fast', 'slow'])
   })
 })

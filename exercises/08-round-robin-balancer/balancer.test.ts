@@ -11,6 +11,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import * as client from './balancer.ts'
 
 let node: Node
@@ -38,7 +39,10 @@ async function answered<T>(reply: Promise<T>, request: string): Promise<T> {
   await clock.advance(100)
   expect(
     done,
-    `the balancer did not answer ${request}: handleCall should return ['reply', answer, newState]`,
+    t(
+      `the balancer did not answer ${request}: handleCall should return ['reply', answer, newState]`,
+      `밸런서가 ${request}에 답하지 않았습니다: handleCall은 ['reply', answer, newState]를 반환해야 합니다`,
+    ),
   ).toBe(true)
   return settled
 }
@@ -52,7 +56,13 @@ function idleWorker(): Pid {
 
 async function startBalancer(pool: readonly Pid[]): Promise<Pid> {
   const started = await client.startLink(pool)
-  if (started[0] !== 'ok') throw new Error(`the balancer did not start: ${String(started[1])}`)
+  if (started[0] !== 'ok')
+    throw new Error(
+      t(
+        `the balancer did not start: ${String(started[1])}`,
+        `밸런서가 시작하지 않았습니다: ${String(started[1])}`,
+      ),
+    )
   return started[1]
 }
 
@@ -68,25 +78,36 @@ describe('task 1: hand out workers in turn', () => {
     const balancer = await startBalancer([w1, w2, w3])
     expect(
       await turns(balancer, 7),
-      'next should hand out w1, w2, w3, then w1 again: move the worker it hands out to the end of the line',
+      t(
+        'next should hand out w1, w2, w3, then w1 again: move the worker it hands out to the end of the line',
+        'next는 w1, w2, w3, 그다음 다시 w1을 내줘야 합니다: 내준 워커는 줄의 맨 뒤로 보내세요',
+      ),
     ).toEqual([w1, w2, w3, w1, w2, w3, w1])
   })
 
   it('lists the workers in the order of their next turns', async () => {
     const [w1, w2, w3] = [idleWorker(), idleWorker(), idleWorker()]
     const balancer = await startBalancer([w1, w2, w3])
-    expect(await workers(balancer), "before any turn it is w1's turn").toEqual([w1, w2, w3])
+    expect(
+      await workers(balancer),
+      t("before any turn it is w1's turn", '아직 아무도 차례를 받지 않았으면 w1의 차례입니다'),
+    ).toEqual([w1, w2, w3])
     await turns(balancer, 2)
-    expect(await workers(balancer), "after two turns, it is w3's turn, then w1's").toEqual([
-      w3,
-      w1,
-      w2,
-    ])
+    expect(
+      await workers(balancer),
+      t(
+        "after two turns, it is w3's turn, then w1's",
+        '차례가 두 번 지나면 w3의 차례이고, 그다음은 w1입니다',
+      ),
+    ).toEqual([w3, w1, w2])
   })
 
   it('answers undefined when it has no workers', async () => {
     const balancer = await startBalancer([])
-    expect(await next(balancer), 'with no workers, next replies undefined').toBeUndefined()
+    expect(
+      await next(balancer),
+      t('with no workers, next replies undefined', '워커가 없으면 next는 undefined로 답합니다'),
+    ).toBeUndefined()
   })
 })
 
@@ -96,7 +117,10 @@ describe('task 2: drop dead workers', () => {
     const balancer = await startBalancer(pool)
     expect(
       Process.processInfo(balancer)?.monitors,
-      'the balancer should monitor its workers: this.monitor(worker) for each one in init',
+      t(
+        'the balancer should monitor its workers: this.monitor(worker) for each one in init',
+        '밸런서는 워커들을 모니터링해야 합니다: init에서 워커마다 this.monitor(worker)를 호출하세요',
+      ),
     ).toEqual(pool)
   })
 
@@ -108,9 +132,15 @@ describe('task 2: drop dead workers', () => {
     await clock.runUntilIdle()
     expect(
       await workers(balancer),
-      'w2 died: its DOWN message arrives in handleInfo, which should remove it from the workers',
+      t(
+        'w2 died: its DOWN message arrives in handleInfo, which should remove it from the workers',
+        'w2가 죽었습니다: 그 DOWN 메시지는 handleInfo로 들어오며, handleInfo는 w2를 워커 목록에서 빼야 합니다',
+      ),
     ).toEqual([w3, w1])
-    expect(await turns(balancer, 3), 'w2 is gone: the turns skip it').toEqual([w3, w1, w3])
+    expect(
+      await turns(balancer, 3),
+      t('w2 is gone: the turns skip it', 'w2는 사라졌습니다: 차례는 w2를 건너뜁니다'),
+    ).toEqual([w3, w1, w3])
   })
 
   it('lives on when a worker crashes', async () => {
@@ -120,7 +150,10 @@ describe('task 2: drop dead workers', () => {
     await clock.runUntilIdle()
     expect(
       Process.isAlive(balancer),
-      'the balancer died with its worker: monitor the workers, do not link to them',
+      t(
+        'the balancer died with its worker: monitor the workers, do not link to them',
+        '밸런서가 워커와 함께 죽었습니다: 워커와 링크하지 말고 모니터링하세요',
+      ),
     ).toBe(true)
     expect(await workers(balancer)).toEqual([w2])
   })
@@ -131,7 +164,13 @@ describe('task 2: drop dead workers', () => {
     exit(w1, 'kill')
     exit(w2, 'kill')
     await clock.runUntilIdle()
-    expect(await next(balancer), 'both workers died: next should reply undefined').toBeUndefined()
+    expect(
+      await next(balancer),
+      t(
+        'both workers died: next should reply undefined',
+        '워커가 둘 다 죽었습니다: next는 undefined로 답해야 합니다',
+      ),
+    ).toBeUndefined()
   })
 })
 
@@ -140,16 +179,25 @@ describe('task 3: workers join as they start', () => {
     const [w1, w2, w3] = [idleWorker(), idleWorker(), idleWorker()]
     const balancer = await startBalancer([w1, w2])
     expect(await join(balancer, w3)).toBe('ok')
-    expect(await join(balancer, w3), 'joining twice should still answer ok').toBe('ok')
+    expect(
+      await join(balancer, w3),
+      t('joining twice should still answer ok', '두 번 join해도 ok로 답해야 합니다'),
+    ).toBe('ok')
     expect(
       await workers(balancer),
-      'a worker that joins goes to the end of the line, and only once',
+      t(
+        'a worker that joins goes to the end of the line, and only once',
+        'join한 워커는 줄의 맨 뒤에, 한 번만 들어갑니다',
+      ),
     ).toEqual([w1, w2, w3])
     exit(w3, 'kill')
     await clock.runUntilIdle()
     expect(
       await workers(balancer),
-      'a worker that joined died, but it is still listed: monitor it when it joins',
+      t(
+        'a worker that joined died, but it is still listed: monitor it when it joins',
+        'join한 워커가 죽었는데 아직 목록에 있습니다: join할 때 모니터링하세요',
+      ),
     ).toEqual([w1, w2])
   })
 
@@ -162,7 +210,13 @@ describe('task 3: workers join as they start', () => {
       })),
       { strategy: 'one_for_one' },
     )
-    if (started[0] !== 'ok') throw new Error(`the pool did not start: ${String(started[1])}`)
+    if (started[0] !== 'ok')
+      throw new Error(
+        t(
+          `the pool did not start: ${String(started[1])}`,
+          `풀이 시작하지 않았습니다: ${String(started[1])}`,
+        ),
+      )
     return started[1]
   }
 
@@ -176,7 +230,10 @@ describe('task 3: workers join as they start', () => {
     const pool = await startPool(balancer)
     expect(
       await workers(balancer),
-      'every Worker should join the balancer in its init: await join(balancer, this.self)',
+      t(
+        'every Worker should join the balancer in its init: await join(balancer, this.self)',
+        '모든 Worker는 init에서 밸런서에 join해야 합니다: await join(balancer, this.self)',
+      ),
     ).toEqual(await poolPids(pool))
     const worker = await next(balancer)
     expect(await GenServer.call(worker!, 'ping')).toBe('a did ping')
@@ -189,14 +246,23 @@ describe('task 3: workers join as they start', () => {
     exit(oldB, 'kill')
     await clock.runUntilIdle()
     const live = await poolPids(pool)
-    expect(live[1], 'the supervisor should have restarted b').not.toBe(oldB)
+    expect(
+      live[1],
+      t('the supervisor should have restarted b', '슈퍼바이저가 b를 재시작했어야 합니다'),
+    ).not.toBe(oldB)
     expect(
       [...(await workers(balancer))].sort(byId),
-      'the restarted b should have joined, and the dead one left: the balancer lists exactly the live workers',
+      t(
+        'the restarted b should have joined, and the dead one left: the balancer lists exactly the live workers',
+        '재시작된 b는 join하고 죽은 b는 빠졌어야 합니다: 밸런서 목록에는 살아 있는 워커만 정확히 있어야 합니다',
+      ),
     ).toEqual([...live].sort(byId))
     expect(
       new Set(await turns(balancer, 3)),
-      'three turns should reach each live worker once',
+      t(
+        'three turns should reach each live worker once',
+        '세 번의 차례가 살아 있는 워커에게 한 번씩 돌아가야 합니다',
+      ),
     ).toEqual(new Set(live))
   })
 })

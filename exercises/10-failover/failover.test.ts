@@ -11,6 +11,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { type NodeDown, SCHEDULER, startGuard, startOrFind, watchNode } from './failover.ts'
 
 const A = 'a@127.0.0.1'
@@ -60,7 +61,13 @@ async function startedOrFound(node: Node): Promise<Pid> {
   })
   found.catch(() => {}) // awaited below, once time has passed
   await clock.advance(10)
-  expect(done, 'startOrFind did not return: it should resolve once GenServer.start has').toBe(true)
+  expect(
+    done,
+    t(
+      'startOrFind did not return: it should resolve once GenServer.start has',
+      'startOrFind가 반환하지 않았습니다: GenServer.start가 resolve되면 startOrFind도 resolve되어야 합니다',
+    ),
+  ).toBe(true)
   return found
 }
 
@@ -80,12 +87,18 @@ describe('task 1: notice a node going down', () => {
     await clock.advance(TICK_TIME - 1)
     expect(
       seen,
-      'nothing can tell a dead node from a slow one before the tick time has passed',
+      t(
+        'nothing can tell a dead node from a slow one before the tick time has passed',
+        '틱 타임이 지나기 전에는 죽은 노드와 느린 노드를 구별할 방법이 없습니다',
+      ),
     ).toEqual([])
     await clock.advance(1)
     expect(
       seen,
-      "b crashed at 100 ms; a notices at 100 + tickTime: use ctx.monitorNode(peer) and wait for { type: 'nodedown', node: peer }",
+      t(
+        "b crashed at 100 ms; a notices at 100 + tickTime: use ctx.monitorNode(peer) and wait for { type: 'nodedown', node: peer }",
+        "b는 100ms에 크래시했고, a는 100 + tickTime에 알아차립니다: ctx.monitorNode(peer)를 쓰고 { type: 'nodedown', node: peer }를 기다리세요",
+      ),
     ).toEqual([{ node: B, at: 100 + TICK_TIME }])
   })
 
@@ -97,10 +110,16 @@ describe('task 1: notice a node going down', () => {
     await clock.advance(10)
     cluster.partition([A, C], [B])
     await clock.advance(TICK_TIME)
-    expect(onA, 'a should see b go down').toEqual([{ node: B, at: 10 + TICK_TIME }])
-    expect(onB, 'b should see a go down: from its side, a is the one that went silent').toEqual([
-      { node: A, at: 10 + TICK_TIME },
+    expect(onA, t('a should see b go down', 'a는 b가 다운되는 것을 알아야 합니다')).toEqual([
+      { node: B, at: 10 + TICK_TIME },
     ])
+    expect(
+      onB,
+      t(
+        'b should see a go down: from its side, a is the one that went silent',
+        'b는 a가 다운되는 것을 알아야 합니다: b 쪽에서 보면 조용해진 것은 a입니다',
+      ),
+    ).toEqual([{ node: A, at: 10 + TICK_TIME }])
   })
 
   it('records only the node it watches', async () => {
@@ -109,19 +128,29 @@ describe('task 1: notice a node going down', () => {
     await clock.advance(10)
     cluster.crash(C)
     await clock.advance(TICK_TIME)
-    expect(seen, 'c went down, but the watcher watches b').toEqual([])
+    expect(
+      seen,
+      t('c went down, but the watcher watches b', '다운된 것은 c인데 감시자는 b를 지켜봅니다'),
+    ).toEqual([])
   })
 })
 
 describe('task 2: start or find the scheduler', () => {
   it('starts the scheduler under its global name when none runs', async () => {
     const pid = await startedOrFound(b)
-    expect(b.isAlive(pid), 'startOrFind should return the pid of the scheduler it started').toBe(
-      true,
-    )
+    expect(
+      b.isAlive(pid),
+      t(
+        'startOrFind should return the pid of the scheduler it started',
+        'startOrFind는 자기가 시작한 스케줄러의 pid를 반환해야 합니다',
+      ),
+    ).toBe(true)
     expect(
       await whereFrom(a),
-      'the scheduler should run on b, under the global name SCHEDULER: GenServer.start(Scheduler, node.name, { name: SCHEDULER, node })',
+      t(
+        'the scheduler should run on b, under the global name SCHEDULER: GenServer.start(Scheduler, node.name, { name: SCHEDULER, node })',
+        '스케줄러는 b에서 전역 이름 SCHEDULER로 실행되어야 합니다: GenServer.start(Scheduler, node.name, { name: SCHEDULER, node })',
+      ),
     ).toBe(B)
   })
 
@@ -130,9 +159,15 @@ describe('task 2: start or find the scheduler', () => {
     const second = await startedOrFound(c)
     expect(
       second,
-      "the start on c fails with ['error', ['already_started', pid]]: return that pid",
+      t(
+        "the start on c fails with ['error', ['already_started', pid]]: return that pid",
+        "c에서의 시작은 ['error', ['already_started', pid]]로 실패합니다: 그 pid를 반환하세요",
+      ),
     ).toBe(first)
-    expect(schedulersOn(a, b, c), 'exactly one scheduler should run').toEqual([first])
+    expect(
+      schedulersOn(a, b, c),
+      t('exactly one scheduler should run', '스케줄러는 정확히 하나만 실행되어야 합니다'),
+    ).toEqual([first])
   })
 
   it('starts a new one once the old one is gone', async () => {
@@ -149,11 +184,20 @@ describe('task 3: fail over', () => {
   it('starts the scheduler when none runs, and monitors it', async () => {
     const guard = startGuard(b)
     await clock.advance(10)
-    expect(await whereFrom(a), 'the guard should start the scheduler with startOrFind').toBe(B)
+    expect(
+      await whereFrom(a),
+      t(
+        'the guard should start the scheduler with startOrFind',
+        '가드는 startOrFind로 스케줄러를 시작해야 합니다',
+      ),
+    ).toBe(B)
     const [scheduler] = schedulersOn(b)
     expect(
       Process.processInfo(guard)?.monitors,
-      'the guard should monitor the scheduler: ctx.monitor(pid), then wait for its DOWN',
+      t(
+        'the guard should monitor the scheduler: ctx.monitor(pid), then wait for its DOWN',
+        '가드는 스케줄러를 모니터링해야 합니다: ctx.monitor(pid)를 한 뒤 그 DOWN을 기다리세요',
+      ),
     ).toEqual([scheduler])
   })
 
@@ -166,7 +210,10 @@ describe('task 3: fail over', () => {
     const again = schedulersOn(a, b, c)
     expect(
       again,
-      'after the DOWN of the crashed scheduler, the guard should go round again: startOrFind, monitor, wait',
+      t(
+        'after the DOWN of the crashed scheduler, the guard should go round again: startOrFind, monitor, wait',
+        '크래시한 스케줄러의 DOWN을 받으면 가드는 처음으로 돌아가야 합니다: startOrFind, 모니터, 기다리기',
+      ),
     ).toHaveLength(1)
     expect(again[0]).not.toBe(first)
   })
@@ -177,7 +224,10 @@ describe('task 3: fail over', () => {
     startGuard(a)
     startGuard(c)
     await clock.advance(10)
-    expect(schedulersOn(a, b, c), 'three guards, one scheduler').toHaveLength(1)
+    expect(
+      schedulersOn(a, b, c),
+      t('three guards, one scheduler', '가드는 셋, 스케줄러는 하나'),
+    ).toHaveLength(1)
     expect(await whereFrom(a)).toBe(B)
 
     cluster.crash(B)
@@ -185,9 +235,21 @@ describe('task 3: fail over', () => {
     const where = await whereFrom(a)
     expect(
       where === A || where === C,
-      `b crashed; ${TICK_TIME} ms later its DOWN (reason 'noconnection') reached the guards on a and c, which should have started the scheduler again (where: ${where})`,
+      t(
+        `b crashed; ${TICK_TIME} ms later its DOWN (reason 'noconnection') reached the guards on a and c, which should have started the scheduler again (where: ${where})`,
+        `b가 크래시했습니다. ${TICK_TIME}ms 뒤 그 DOWN(이유 'noconnection')이 a와 c의 가드에 도착했으니, 가드가 스케줄러를 다시 시작했어야 합니다(위치: ${where})`,
+      ),
     ).toBe(true)
-    expect(await whereFrom(c), 'a and c should reach the same scheduler').toBe(where)
-    expect(schedulersOn(a, c), 'the guards on a and c must agree on one scheduler').toHaveLength(1)
+    expect(
+      await whereFrom(c),
+      t('a and c should reach the same scheduler', 'a와 c는 같은 스케줄러에 닿아야 합니다'),
+    ).toBe(where)
+    expect(
+      schedulersOn(a, c),
+      t(
+        'the guards on a and c must agree on one scheduler',
+        'a와 c의 가드는 스케줄러 하나에 합의해야 합니다',
+      ),
+    ).toHaveLength(1)
   })
 })

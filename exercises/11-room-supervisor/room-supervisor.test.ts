@@ -15,6 +15,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import {
   type Call,
   type Cast,
@@ -61,7 +62,10 @@ describe('task 1: the Room', () => {
     const room = await startRoom('lobby')
     expect(
       await messagesOf(room),
-      'a new room has no messages: init returns an empty list',
+      t(
+        'a new room has no messages: init returns an empty list',
+        '새 방에는 메시지가 없습니다: init은 빈 리스트를 반환합니다',
+      ),
     ).toEqual([])
   })
 
@@ -72,7 +76,10 @@ describe('task 1: the Room', () => {
     postTo(room, 'hi!')
     expect(
       await messagesOf(room),
-      "every ['post', message] adds the message after the ones before it",
+      t(
+        "every ['post', message] adds the message after the ones before it",
+        "['post', message]마다 그 메시지를 앞의 메시지들 뒤에 덧붙입니다",
+      ),
     ).toEqual(['hello', 'anyone here?', 'hi!'])
   })
 
@@ -93,13 +100,19 @@ describe('task 2: a name in the Registry', () => {
     const room = ok(await startLink('lobby'), "startLink('lobby')")
     expect(
       Registry.lookup(ROOM_REGISTRY, 'lobby'),
-      "the room is not in the RoomRegistry: start it with { name: via(name) }, where via(name) is Registry.via(ROOM_REGISTRY, name); a name kept anywhere else (a Map, a string name) won't do",
+      t(
+        "the room is not in the RoomRegistry: start it with { name: via(name) }, where via(name) is Registry.via(ROOM_REGISTRY, name); a name kept anywhere else (a Map, a string name) won't do",
+        '방이 RoomRegistry에 없습니다: { name: via(name) }으로 시작하세요. via(name)은 Registry.via(ROOM_REGISTRY, name)입니다. 이름을 다른 곳(Map, 문자열 이름)에 두면 안 됩니다',
+      ),
     ).toEqual([[room, undefined]])
     expect(
       Registry.keys(ROOM_REGISTRY, room),
-      'the room is registered under its name only',
+      t('the room is registered under its name only', '방은 자기 이름으로만 등록됩니다'),
     ).toEqual(['lobby'])
-    expect(GenServer.whereis(via('lobby')), 'via(name) should lead to the room').toBe(room)
+    expect(
+      GenServer.whereis(via('lobby')),
+      t('via(name) should lead to the room', 'via(name)으로 방을 찾을 수 있어야 합니다'),
+    ).toBe(room)
   })
 
   it('is reached by name: post and messages go through via(name)', async () => {
@@ -117,7 +130,10 @@ describe('task 2: a name in the Registry', () => {
     const second = await startLink('lobby')
     expect(
       second,
-      "a name belongs to one live room: the second start fails with ['error', ['already_started', pid]] (a via name does that for you)",
+      t(
+        "a name belongs to one live room: the second start fails with ['error', ['already_started', pid]] (a via name does that for you)",
+        "이름은 살아 있는 방 하나의 것입니다: 두 번째 시작은 ['error', ['already_started', pid]]로 실패합니다(via 이름이 알아서 해 줍니다)",
+      ),
     ).toEqual(['error', ['already_started', room]])
   })
 
@@ -127,24 +143,37 @@ describe('task 2: a name in the Registry', () => {
     await clock.runUntilIdle()
     expect(
       Registry.lookup(ROOM_REGISTRY, 'lobby'),
-      'the room is dead, but its name is still in the Registry: let the Registry own the name (a via name), do not keep it yourself',
+      t(
+        'the room is dead, but its name is still in the Registry: let the Registry own the name (a via name), do not keep it yourself',
+        '방은 죽었는데 이름이 아직 Registry에 있습니다: 이름을 직접 보관하지 말고 Registry에 맡기세요(via 이름)',
+      ),
     ).toEqual([])
-    await expect(messages('lobby'), 'nobody runs under the name now').rejects.toBeInstanceOf(
-      NoProcError,
+    await expect(
+      messages('lobby'),
+      t('nobody runs under the name now', '이제 그 이름으로 실행 중인 프로세스는 없습니다'),
+    ).rejects.toBeInstanceOf(NoProcError)
+    const again = ok(
+      await startLink('lobby'),
+      t("startLink('lobby') after the first room died", "첫 방이 죽은 뒤의 startLink('lobby')"),
     )
-    const again = ok(await startLink('lobby'), "startLink('lobby') after the first room died")
     expect(Registry.lookup(ROOM_REGISTRY, 'lobby')).toEqual([[again, undefined]])
   })
 
   it('links the room to the supervisor that starts it', async () => {
-    const sup = ok(await DynamicSupervisor.startLink(), 'a DynamicSupervisor')
+    const sup = ok(
+      await DynamicSupervisor.startLink(),
+      t('a DynamicSupervisor', 'DynamicSupervisor'),
+    )
     const room = ok(
       await DynamicSupervisor.startChild(sup, { start: () => startLink('lobby') }),
-      "startLink('lobby') from a supervisor",
+      t("startLink('lobby') from a supervisor", "슈퍼바이저에서 호출한 startLink('lobby')"),
     )
     expect(
       Process.processInfo(room)?.parent,
-      'start the room with GenServer.startLink, so that the supervisor that starts it is linked to it',
+      t(
+        'start the room with GenServer.startLink, so that the supervisor that starts it is linked to it',
+        '방을 GenServer.startLink로 시작해서 방을 시작한 슈퍼바이저와 링크되게 하세요',
+      ),
     ).toBe(sup)
   })
 })
@@ -156,9 +185,15 @@ describe('task 3: the RoomSupervisor', () => {
     const sup = ok(await RoomSupervisor.startLink(), 'RoomSupervisor.startLink()')
     expect(
       Process.processInfo(sup)?.behaviour,
-      'RoomSupervisor.startLink should start a DynamicSupervisor (DynamicSupervisor.startLink(RoomSupervisor, ...))',
+      t(
+        'RoomSupervisor.startLink should start a DynamicSupervisor (DynamicSupervisor.startLink(RoomSupervisor, ...))',
+        'RoomSupervisor.startLink는 DynamicSupervisor를 시작해야 합니다(DynamicSupervisor.startLink(RoomSupervisor, ...))',
+      ),
     ).toBe('DynamicSupervisor')
-    expect(Process.whereis(ROOM_SUPERVISOR), 'register the supervisor as ROOM_SUPERVISOR').toBe(sup)
+    expect(
+      Process.whereis(ROOM_SUPERVISOR),
+      t('register the supervisor as ROOM_SUPERVISOR', '슈퍼바이저를 ROOM_SUPERVISOR로 등록하세요'),
+    ).toBe(sup)
     expect(await answered(DynamicSupervisor.whichChildren(sup), 'whichChildren')).toEqual([])
   })
 
@@ -168,16 +203,25 @@ describe('task 3: the RoomSupervisor', () => {
     const random = ok(await RoomSupervisor.createRoom('random'), "createRoom('random')")
     expect(
       await roomPids(sup),
-      'the rooms should be children of the RoomSupervisor: start them with DynamicSupervisor.startChild(ROOM_SUPERVISOR, spec)',
+      t(
+        'the rooms should be children of the RoomSupervisor: start them with DynamicSupervisor.startChild(ROOM_SUPERVISOR, spec)',
+        '방들은 RoomSupervisor의 자식이어야 합니다: DynamicSupervisor.startChild(ROOM_SUPERVISOR, spec)으로 시작하세요',
+      ),
     ).toEqual([lobby, random])
     expect(
       Registry.lookup(ROOM_REGISTRY, 'lobby'),
-      'createRoom should start the room by its name',
+      t(
+        'createRoom should start the room by its name',
+        'createRoom은 방을 그 이름으로 시작해야 합니다',
+      ),
     ).toEqual([[lobby, undefined]])
-    expect(roomRestartTypes(), "the rooms' child specs should say restart: 'transient'").toEqual([
-      'transient',
-      'transient',
-    ])
+    expect(
+      roomRestartTypes(),
+      t(
+        "the rooms' child specs should say restart: 'transient'",
+        "방들의 자식 명세에는 restart: 'transient'가 있어야 합니다",
+      ),
+    ).toEqual(['transient', 'transient'])
   })
 
   it('answers already_started for a room that runs', async () => {
@@ -195,18 +239,28 @@ describe('task 3: the RoomSupervisor', () => {
     const [again] = await roomPids(sup)
     expect(
       isPid(again) && again !== lobby,
-      "the crashed room is not running again: a transient child is restarted after a crash (is restart 'transient'?)",
+      t(
+        "the crashed room is not running again: a transient child is restarted after a crash (is restart 'transient'?)",
+        "크래시한 방이 다시 실행되고 있지 않습니다: transient 자식은 크래시 뒤에 재시작됩니다(restart가 'transient'인가요?)",
+      ),
     ).toBe(true)
     expect(
       restarts,
-      'the RoomSupervisor did not restart the room: do not restart it yourself, let the supervisor do it',
+      t(
+        'the RoomSupervisor did not restart the room: do not restart it yourself, let the supervisor do it',
+        'RoomSupervisor가 방을 재시작하지 않았습니다: 직접 재시작하지 말고 슈퍼바이저에게 맡기세요',
+      ),
     ).toEqual([expect.objectContaining({ supervisor: sup, pid: lobby })])
-    expect(Registry.lookup(ROOM_REGISTRY, 'lobby'), 'the name leads to the new room').toEqual([
-      [again, undefined],
-    ])
+    expect(
+      Registry.lookup(ROOM_REGISTRY, 'lobby'),
+      t('the name leads to the new room', '이름으로 새 방을 찾을 수 있습니다'),
+    ).toEqual([[again, undefined]])
     expect(
       await answered(messages('lobby'), "'messages'"),
-      'a restarted room runs init again: it starts with no messages',
+      t(
+        'a restarted room runs init again: it starts with no messages',
+        '재시작된 방은 init을 다시 실행합니다: 메시지 없이 시작합니다',
+      ),
     ).toEqual([])
   })
 
@@ -218,7 +272,10 @@ describe('task 3: the RoomSupervisor', () => {
     await clock.runUntilIdle()
     expect(
       await roomPids(sup),
-      "a room that stopped with 'normal' was restarted: a transient child is restarted only after a crash, a permanent one always",
+      t(
+        "a room that stopped with 'normal' was restarted: a transient child is restarted only after a crash, a permanent one always",
+        "'normal'로 멈춘 방이 재시작되었습니다: transient 자식은 크래시 뒤에만, permanent 자식은 언제나 재시작됩니다",
+      ),
     ).toEqual([random])
     expect(restarts).toEqual([])
     expect(Registry.lookup(ROOM_REGISTRY, 'lobby')).toEqual([])
@@ -233,7 +290,10 @@ describe('task 3: the RoomSupervisor', () => {
     await clock.runUntilIdle()
     expect(
       (await roomPids(sup)).includes(random),
-      "a crash of 'lobby' must not restart 'random'",
+      t(
+        "a crash of 'lobby' must not restart 'random'",
+        "'lobby'가 크래시했다고 'random'을 재시작하면 안 됩니다",
+      ),
     ).toBe(true)
     expect(await answered(messages('random'), "'messages'")).toEqual(['still here'])
   })
@@ -245,9 +305,13 @@ describe('task 4: ensureRoom', () => {
   it('starts the room when it does not run', async () => {
     const sup = await startRoomSupervisor()
     const lobby = ok(await RoomSupervisor.ensureRoom('lobby'), "ensureRoom('lobby')")
-    expect(await roomPids(sup), 'ensureRoom should start the room under the supervisor').toEqual([
-      lobby,
-    ])
+    expect(
+      await roomPids(sup),
+      t(
+        'ensureRoom should start the room under the supervisor',
+        'ensureRoom은 슈퍼바이저 아래에서 방을 시작해야 합니다',
+      ),
+    ).toEqual([lobby])
   })
 
   it('returns the running room, with its messages, instead of a second one', async () => {
@@ -257,9 +321,12 @@ describe('task 4: ensureRoom', () => {
     const found = await RoomSupervisor.ensureRoom('lobby')
     expect(
       found,
-      "for a room that runs, createRoom answers ['error', ['already_started', pid]]: ensureRoom answers ['ok', pid] with that pid",
+      t(
+        "for a room that runs, createRoom answers ['error', ['already_started', pid]]: ensureRoom answers ['ok', pid] with that pid",
+        "이미 실행 중인 방에 대해 createRoom은 ['error', ['already_started', pid]]로 답합니다: ensureRoom은 그 pid로 ['ok', pid]를 답합니다",
+      ),
     ).toEqual(['ok', lobby])
-    expect(await roomPids(sup), 'still one room').toEqual([lobby])
+    expect(await roomPids(sup), t('still one room', '방은 여전히 하나입니다')).toEqual([lobby])
     expect(await answered(messages('lobby'), "'messages'")).toEqual(['hello'])
   })
 
@@ -271,10 +338,13 @@ describe('task 4: ensureRoom', () => {
       RoomSupervisor.ensureRoom('lobby'),
       RoomSupervisor.ensureRoom('lobby'),
     ])
-    const lobby = ok(first, "the first ensureRoom('lobby')")
+    const lobby = ok(first, t("the first ensureRoom('lobby')", "첫 번째 ensureRoom('lobby')"))
     expect(
       second,
-      "the second caller should get the first caller's room: handle ['error', ['already_started', pid]]",
+      t(
+        "the second caller should get the first caller's room: handle ['error', ['already_started', pid]]",
+        "두 번째 호출자는 첫 번째 호출자의 방을 받아야 합니다: ['error', ['already_started', pid]]를 처리하세요",
+      ),
     ).toEqual(['ok', lobby])
     expect(await roomPids(sup)).toEqual([lobby])
   })
@@ -283,7 +353,7 @@ describe('task 4: ensureRoom', () => {
     // A supervisor that is full: the room cannot start, and ensureRoom must not pretend it did.
     ok(
       await DynamicSupervisor.startLink({ name: ROOM_SUPERVISOR, maxChildren: 0 }),
-      'a full DynamicSupervisor',
+      t('a full DynamicSupervisor', '자식을 더 받을 수 없는 DynamicSupervisor'),
     )
     expect(await RoomSupervisor.ensureRoom('lobby')).toEqual(['error', 'max_children'])
   })
@@ -293,7 +363,10 @@ describe('task 4: ensureRoom', () => {
 
 /** The Registry the rooms register in; in exercise 13 the application starts it. */
 async function startRegistry(): Promise<void> {
-  ok(await Registry.startLink({ keys: 'unique', name: ROOM_REGISTRY }), 'the RoomRegistry')
+  ok(
+    await Registry.startLink({ keys: 'unique', name: ROOM_REGISTRY }),
+    t('the RoomRegistry', 'RoomRegistry'),
+  )
 }
 
 async function startRoomSupervisor(): Promise<Pid> {
@@ -314,7 +387,13 @@ function roomRestartTypes(): string[] {
 
 /** The pid of an `['ok', pid]` start result; fails the test with the result otherwise. */
 function ok(result: GenServer.OnStart, what: string): Pid {
-  if (result[0] !== 'ok') expect.fail(`${what} should give ['ok', pid], got ${show(result)}`)
+  if (result[0] !== 'ok')
+    expect.fail(
+      t(
+        `${what} should give ['ok', pid], got ${show(result)}`,
+        `${what}: ['ok', pid]를 기대했는데 받은 값은 ${show(result)}입니다`,
+      ),
+    )
   return result[1]
 }
 
@@ -327,7 +406,12 @@ async function answered<T>(reply: Promise<T>, request: string): Promise<T> {
   )
   await clock.settle()
   if (result === undefined)
-    expect.fail(`${request} was never answered: does handleCall return ['reply', answer, state]?`)
+    expect.fail(
+      t(
+        `${request} was never answered: does handleCall return ['reply', answer, state]?`,
+        `${request}에 끝내 답이 오지 않았습니다: handleCall이 ['reply', answer, state]를 반환하나요?`,
+      ),
+    )
   if ('error' in result) throw result.error
   return result.value
 }

@@ -11,6 +11,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { type Db, type OpenDb, openDb, type Row } from './db.ts'
 import { insertMessages, loadMessages, type StoredMessage } from './repo.ts'
 import { messages, post, roomName, startLink } from './room.ts'
@@ -54,12 +55,18 @@ describe('task 1: the Repo', () => {
     const stored = await insertMessages(db, batch)
     expect(
       db.statements,
-      'insertMessages should run exactly one statement, an INSERT, for the whole batch',
+      t(
+        'insertMessages should run exactly one statement, an INSERT, for the whole batch',
+        'insertMessages는 묶음 전체에 대해 문장을 정확히 하나, INSERT 하나만 실행해야 합니다',
+      ),
     ).toEqual(['insert'])
     const rows = await rowsOf(room)
     expect(
       rows.map((row) => [row.username, row.body]),
-      'the batch should be in the messages table, in the order given',
+      t(
+        'the batch should be in the messages table, in the order given',
+        '묶음이 주어진 순서대로 messages 테이블에 들어 있어야 합니다',
+      ),
     ).toEqual([
       ['ann', 'one'],
       ['bob', 'two'],
@@ -67,13 +74,22 @@ describe('task 1: the Repo', () => {
     ])
     expect(
       stored,
-      'insertMessages returns the messages, in the order given, each with the id the database gave its row (insert ... returning id)',
+      t(
+        'insertMessages returns the messages, in the order given, each with the id the database gave its row (insert ... returning id)',
+        'insertMessages는 메시지들을 주어진 순서대로, 각각 데이터베이스가 그 행에 매긴 id와 함께 반환합니다(insert ... returning id)',
+      ),
     ).toEqual(rows.map((row, i) => ({ ...batch[i], id: row.id })))
   })
 
   it('runs no statement for an empty batch', async () => {
     expect(await insertMessages(db, [])).toEqual([])
-    expect(db.statements, 'an empty batch has nothing to store: return [] at once').toEqual([])
+    expect(
+      db.statements,
+      t(
+        'an empty batch has nothing to store: return [] at once',
+        '빈 묶음은 저장할 것이 없습니다: 곧바로 []를 반환하세요',
+      ),
+    ).toEqual([])
   })
 
   it('keeps a body that looks like SQL as it is: values travel as parameters', async () => {
@@ -82,7 +98,10 @@ describe('task 1: the Repo', () => {
     await insertMessages(db, [{ room, user: "o'brien", body }])
     expect(
       (await rowsOf(room)).map((row) => [row.username, row.body]),
-      'pass the values as parameters ($1, $2, ...), never inside the SQL text',
+      t(
+        'pass the values as parameters ($1, $2, ...), never inside the SQL text',
+        '값은 SQL 텍스트 안에 넣지 말고 매개변수($1, $2, ...)로 넘기세요',
+      ),
     ).toEqual([["o'brien", body]])
   })
 
@@ -95,7 +114,10 @@ describe('task 1: the Repo', () => {
     const rows = await rowsOf(room)
     expect(
       await loadMessages(db, room),
-      "loadMessages returns the room's rows only, ordered by id, as { id, room, user, body }",
+      t(
+        "loadMessages returns the room's rows only, ordered by id, as { id, room, user, body }",
+        'loadMessages는 그 방의 행만 id 순서로 { id, room, user, body } 형태로 반환합니다',
+      ),
     ).toEqual(rows.map(({ id, username, body }) => ({ id, room, user: username, body })))
   })
 })
@@ -107,11 +129,17 @@ describe('task 2: acknowledge once stored', () => {
     const rows = await rowsOf(room)
     expect(
       rows.map((row) => [row.username, row.body]),
-      'the message should be in the messages table: store it with insertMessages',
+      t(
+        'the message should be in the messages table: store it with insertMessages',
+        '메시지가 messages 테이블에 있어야 합니다: insertMessages로 저장하세요',
+      ),
     ).toEqual([['ann', 'hello']])
     expect(
       stored,
-      'post replies with the stored message: { id, room, user, body }, with the id from the database',
+      t(
+        'post replies with the stored message: { id, room, user, body }, with the id from the database',
+        'post는 저장된 메시지로 답합니다: 데이터베이스가 준 id를 담은 { id, room, user, body }',
+      ),
     ).toEqual({ id: rows[0].id, room, user: 'ann', body: 'hello' })
   })
 
@@ -122,7 +150,10 @@ describe('task 2: acknowledge once stored', () => {
     await clock.settle()
     expect(
       reply.settled,
-      'the room answered before the message was stored: a crash right then would lose a message the client saw acknowledged. Reply once insertMessages has resolved',
+      t(
+        'the room answered before the message was stored: a crash right then would lose a message the client saw acknowledged. Reply once insertMessages has resolved',
+        '메시지가 저장되기 전에 방이 답했습니다: 바로 그때 크래시하면 클라이언트가 확인 응답을 받은 메시지를 잃게 됩니다. insertMessages가 resolve된 뒤에 답하세요',
+      ),
     ).toBe(false)
     db.release('insert')
     await answered(reply.promise, "post(room, 'ann', 'hello')")
@@ -136,7 +167,10 @@ describe('task 2: acknowledge once stored', () => {
       acked.push(await answered(post(room, 'ann', body), `post(room, 'ann', '${body}')`))
     expect(
       await answered(messages(room), 'messages(room)'),
-      "['messages'] replies with every stored message, as post returned them, oldest first",
+      t(
+        "['messages'] replies with every stored message, as post returned them, oldest first",
+        "['messages']는 저장된 모든 메시지를 post가 반환한 모습 그대로, 오래된 것부터 답합니다",
+      ),
     ).toEqual(acked)
   })
 
@@ -145,10 +179,19 @@ describe('task 2: acknowledge once stored', () => {
     db.failInserts = true
     const reply = observe(post(room, 'ann', 'lost'))
     await db.quiet()
-    expect(reply.settled, 'the post was never answered, not even by a failure').toBe(true)
+    expect(
+      reply.settled,
+      t(
+        'the post was never answered, not even by a failure',
+        'post에 끝내 답이 오지 않았습니다. 실패로도 답하지 않았습니다',
+      ),
+    ).toBe(true)
     expect(
       reply.error,
-      "a post whose INSERT failed must not look acknowledged: do not catch the error, let it crash the room, and the caller's call fails",
+      t(
+        "a post whose INSERT failed must not look acknowledged: do not catch the error, let it crash the room, and the caller's call fails",
+        'INSERT가 실패한 post가 확인 응답을 받은 것처럼 보이면 안 됩니다: 에러를 잡지 말고 방이 크래시하게 두세요. 그러면 호출한 쪽의 call이 실패합니다',
+      ),
     ).toBeInstanceOf(ExitError)
     expect(await rowsOf(room)).toEqual([])
   })
@@ -163,8 +206,17 @@ describe('task 3: reload after a restart', () => {
       acked.push(await answered(post(room, 'ann', body), `post(room, 'ann', '${body}')`))
     const second = await crash(room, first)
     expect(
-      await answered(messages(room), `messages(room) after the restart (room ${second})`),
-      "the restarted room forgot its messages: init returns ['ok', state, ['continue', 'load']], and handleContinue loads them with loadMessages",
+      await answered(
+        messages(room),
+        t(
+          `messages(room) after the restart (room ${second})`,
+          `재시작 뒤의 messages(room) (방 ${second})`,
+        ),
+      ),
+      t(
+        "the restarted room forgot its messages: init returns ['ok', state, ['continue', 'load']], and handleContinue loads them with loadMessages",
+        "재시작된 방이 메시지를 잊었습니다: init은 ['ok', state, ['continue', 'load']]를 반환하고, handleContinue가 loadMessages로 메시지를 불러옵니다",
+      ),
     ).toEqual(acked)
   })
 
@@ -177,19 +229,28 @@ describe('task 3: reload after a restart', () => {
     await clock.settle()
     expect(
       started.settled,
-      "startLink is still waiting for the database: init must return at once (the supervisor waits for it); return ['continue', 'load'] and load in handleContinue",
+      t(
+        "startLink is still waiting for the database: init must return at once (the supervisor waits for it); return ['continue', 'load'] and load in handleContinue",
+        "startLink가 아직 데이터베이스를 기다립니다: init은 곧바로 반환해야 합니다(슈퍼바이저가 init을 기다립니다). ['continue', 'load']를 반환하고 handleContinue에서 불러오세요",
+      ),
     ).toBe(true)
     ok(started.value as GenServer.OnStart, `startLink(db, '${room}')`)
     const listed = observe(messages(room))
     await clock.settle()
     expect(
       listed.settled,
-      'the room answered before its history was loaded: load in handleContinue, which runs before any request',
+      t(
+        'the room answered before its history was loaded: load in handleContinue, which runs before any request',
+        '기록을 불러오기 전에 방이 답했습니다: 어떤 요청보다도 먼저 실행되는 handleContinue에서 불러오세요',
+      ),
     ).toBe(false)
     db.release('select')
     expect(
       (await answered(listed.promise, 'messages(room)')).map((m) => [m.user, m.body]),
-      "the room should list the messages stored in the database for this room, and only those (from loadMessages, not from memory kept outside the room's state)",
+      t(
+        "the room should list the messages stored in the database for this room, and only those (from loadMessages, not from memory kept outside the room's state)",
+        '방은 데이터베이스에 저장된 이 방의 메시지만 나열해야 합니다(방의 상태 밖에 둔 메모리가 아니라 loadMessages에서 가져와야 합니다)',
+      ),
     ).toEqual([
       ['ann', 'earlier'],
       ['bob', 'before that?'],
@@ -202,14 +263,23 @@ describe('task 3: reload after a restart', () => {
     for (const body of ['a', 'b'])
       await answered(post(room, 'ann', body), `post(room, 'ann', '${body}')`)
     await crash(room, first)
-    await answered(post(room, 'bob', 'c'), "post(room, 'bob', 'c') after the restart")
+    await answered(
+      post(room, 'bob', 'c'),
+      t("post(room, 'bob', 'c') after the restart", "재시작 뒤의 post(room, 'bob', 'c')"),
+    )
     expect(
       (await answered(messages(room), 'messages(room)')).map((m) => m.body),
-      'after a restart, the room lists the reloaded messages, then the new one',
+      t(
+        'after a restart, the room lists the reloaded messages, then the new one',
+        '재시작 뒤에 방은 다시 불러온 메시지들을 나열하고, 그다음 새 메시지를 나열합니다',
+      ),
     ).toEqual(['a', 'b', 'c'])
     expect(
       (await rowsOf(room)).map((row) => row.body),
-      'each message is stored once: a restart stores nothing again',
+      t(
+        'each message is stored once: a restart stores nothing again',
+        '메시지는 한 번씩만 저장됩니다: 재시작한다고 다시 저장하지 않습니다',
+      ),
     ).toEqual(['a', 'b', 'c'])
   })
 })
@@ -223,10 +293,22 @@ describe('task 4: batch the writes', () => {
     await clock.settle()
     expect(
       listed.settled,
-      "the room waits for its INSERT inside handleCall, and answers nobody meanwhile: start the write (startWrite), return ['noreply', state], and reply when the outcome arrives in handleInfo",
+      t(
+        "the room waits for its INSERT inside handleCall, and answers nobody meanwhile: start the write (startWrite), return ['noreply', state], and reply when the outcome arrives in handleInfo",
+        "방이 handleCall 안에서 INSERT를 기다리느라 그동안 아무에게도 답하지 않습니다: 쓰기를 시작하고(startWrite) ['noreply', state]를 반환한 뒤, 결과가 handleInfo로 도착하면 답하세요",
+      ),
     ).toBe(true)
-    expect(listed.value, 'a message that is not stored yet is not in the room yet').toEqual([])
-    expect(slow.settled, 'the post must wait for its INSERT').toBe(false)
+    expect(
+      listed.value,
+      t(
+        'a message that is not stored yet is not in the room yet',
+        '아직 저장되지 않은 메시지는 아직 방에 없습니다',
+      ),
+    ).toEqual([])
+    expect(
+      slow.settled,
+      t('the post must wait for its INSERT', 'post는 자기 INSERT를 기다려야 합니다'),
+    ).toBe(false)
     db.release('insert')
     expect(await answered(slow.promise, "post(room, 'ann', 'slow')")).toMatchObject({
       body: 'slow',
@@ -241,17 +323,26 @@ describe('task 4: batch the writes', () => {
     await clock.settle()
     expect(
       db.statements.filter((kind) => kind === 'insert'),
-      'while its INSERT runs, the room should start no other: it queues the posts that arrive meanwhile in `pending`',
+      t(
+        'while its INSERT runs, the room should start no other: it queues the posts that arrive meanwhile in `pending`',
+        'INSERT가 실행되는 동안 방은 다른 INSERT를 시작하면 안 됩니다: 그사이에 도착한 post는 `pending`에 쌓아 둡니다',
+      ),
     ).toEqual(['insert'])
     db.release('insert')
     await db.quiet()
     expect(
       db.inserts,
-      'rows per INSERT: one for the first post, then ONE INSERT for the 9 that arrived while it ran (handleInfo writes everything pending)',
+      t(
+        'rows per INSERT: one for the first post, then ONE INSERT for the 9 that arrived while it ran (handleInfo writes everything pending)',
+        'INSERT당 행 수: 첫 post에 하나, 그다음 그것이 실행되는 동안 도착한 9개에 INSERT 한 번입니다(handleInfo가 pending을 모두 씁니다)',
+      ),
     ).toEqual([1, 9])
     expect(
       replies.map((reply) => reply.value?.body),
-      'every post of a batch gets its own stored message: reply to each `from` in the batch',
+      t(
+        'every post of a batch gets its own stored message: reply to each `from` in the batch',
+        '묶음의 post는 저마다 자기가 저장된 메시지를 받습니다: 묶음의 각 `from`에 답하세요',
+      ),
     ).toEqual(bodies)
     expect((await rowsOf(room)).map((row) => row.body)).toEqual(bodies)
   })
@@ -266,18 +357,30 @@ describe('task 4: batch the writes', () => {
     await db.quiet()
     expect(
       replies.filter((reply) => !reply.settled).length,
-      'some posts were never answered: after each INSERT, reply to every post in it, and write whatever is pending',
+      t(
+        'some posts were never answered: after each INSERT, reply to every post in it, and write whatever is pending',
+        '끝내 답을 받지 못한 post가 있습니다: INSERT가 끝날 때마다 거기 담긴 모든 post에 답하고, pending에 있는 것을 쓰세요',
+      ),
     ).toBe(0)
     const acked = replies.map((reply) => reply.value as StoredMessage)
     expect(
       acked.map(({ user, body }) => ({ user, body })),
-      'each post is acknowledged with its own message',
+      t(
+        'each post is acknowledged with its own message',
+        '각 post는 자기 메시지로 확인 응답을 받습니다',
+      ),
     ).toEqual(sent)
     const ids = acked.map((message) => message.id)
-    expect(ids, 'ids grow in the order the posts arrived').toEqual([...ids].sort((a, b) => a - b))
+    expect(
+      ids,
+      t('ids grow in the order the posts arrived', 'id는 post가 도착한 순서대로 커집니다'),
+    ).toEqual([...ids].sort((a, b) => a - b))
     expect(
       (await rowsOf(room)).map((row) => row.id),
-      'the table holds exactly the acknowledged messages, each once',
+      t(
+        'the table holds exactly the acknowledged messages, each once',
+        '테이블에는 확인 응답한 메시지가 정확히 한 번씩만 있습니다',
+      ),
     ).toEqual(ids)
     expect(await answered(messages(room), 'messages(room)')).toEqual(acked)
   })
@@ -296,11 +399,17 @@ describe('task 4: batch the writes', () => {
     await db.quiet()
     expect(
       doomed.error,
-      "the post whose INSERT failed got no failure: on ['write_failed', error], stop the room with that error (['stop', error, state])",
+      t(
+        "the post whose INSERT failed got no failure: on ['write_failed', error], stop the room with that error (['stop', error, state])",
+        "INSERT가 실패한 post가 실패를 받지 못했습니다: ['write_failed', error]를 받으면 그 에러로 방을 멈추세요(['stop', error, state])",
+      ),
     ).toBeInstanceOf(ExitError)
     expect(
       queued.error,
-      'a post queued behind the failed batch was not stored either: it fails with the room',
+      t(
+        'a post queued behind the failed batch was not stored either: it fails with the room',
+        '실패한 묶음 뒤에 쌓여 있던 post도 저장되지 않았습니다: 방과 함께 실패합니다',
+      ),
     ).toBeInstanceOf(ExitError)
     db.failInserts = false
     await clock.runUntilIdle()
@@ -308,9 +417,17 @@ describe('task 4: batch the writes', () => {
     const second = GenServer.whereis(roomName(room))
     expect(
       isPid(second) && second !== first,
-      'the supervisor should have restarted the room that stopped',
+      t(
+        'the supervisor should have restarted the room that stopped',
+        '슈퍼바이저가 멈춘 방을 재시작했어야 합니다',
+      ),
     ).toBe(true)
-    expect(await answered(messages(room), 'messages(room) after the restart')).toEqual([kept])
+    expect(
+      await answered(
+        messages(room),
+        t('messages(room) after the restart', '재시작 뒤의 messages(room)'),
+      ),
+    ).toEqual([kept])
     expect((await rowsOf(room)).map((row) => row.body)).toEqual(['kept'])
   })
 })
@@ -404,7 +521,10 @@ async function answered<T>(reply: Promise<T>, request: string): Promise<T> {
   await db.quiet()
   if (!observed.settled)
     expect.fail(
-      `${request} was never answered: does the room reply once the message is stored (['reply', ...] from handleCall, or GenServer.reply(from, ...) later)?`,
+      t(
+        `${request} was never answered: does the room reply once the message is stored (['reply', ...] from handleCall, or GenServer.reply(from, ...) later)?`,
+        `${request}에 끝내 답이 오지 않았습니다: 메시지가 저장된 뒤에 방이 답하나요(handleCall에서 ['reply', ...], 또는 나중에 GenServer.reply(from, ...))?`,
+      ),
     )
   if (observed.error !== undefined) throw observed.error
   return observed.value as T
@@ -422,7 +542,7 @@ async function startSupervisedRoom(name: string): Promise<Pid> {
   const children = [{ id: 'room', start: () => startLink(db, name) }]
   ok(
     await Supervisor.startLink(children, { strategy: 'one_for_one' }),
-    `a supervisor for room '${name}'`,
+    t(`a supervisor for room '${name}'`, `방 '${name}'의 슈퍼바이저`),
   )
   await db.quiet()
   return GenServer.whereis(roomName(name)) as Pid
@@ -435,7 +555,12 @@ async function crash(name: string, room: Pid): Promise<Pid> {
   await db.quiet()
   const restarted = GenServer.whereis(roomName(name))
   if (!isPid(restarted) || restarted === room)
-    expect.fail(`the supervisor did not restart room '${name}': does init return ['ok', ...]?`)
+    expect.fail(
+      t(
+        `the supervisor did not restart room '${name}': does init return ['ok', ...]?`,
+        `슈퍼바이저가 방을 재시작하지 않았습니다('${name}'): init이 ['ok', ...]를 반환하나요?`,
+      ),
+    )
   return restarted
 }
 
@@ -475,7 +600,12 @@ function unique(prefix: string): string {
 function ok(result: GenServer.OnStart, what: string): Pid {
   if (result[0] !== 'ok') {
     const reason = result[0] === 'error' ? result[1] : result[0]
-    expect.fail(`${what} should give ['ok', pid], got ${String(reason)}`)
+    expect.fail(
+      t(
+        `${what} should give ['ok', pid], got ${String(reason)}`,
+        `${what}: ['ok', pid]를 기대했는데 받은 값은 ${String(reason)}입니다`,
+      ),
+    )
   }
   return result[1]
 }

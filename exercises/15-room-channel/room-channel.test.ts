@@ -10,6 +10,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import { type Client, connect, ENDPOINT, type Payload, startEndpoint } from './channel.ts'
 import * as Presence from './presence.ts'
 import { MAX_BODY, RoomChannel } from './room-channel.ts'
@@ -22,7 +23,7 @@ beforeEach(async () => {
   node = createNode({ clock: 'virtual' })
   clock = node.clock as VirtualClock
   setDefaultNode(node)
-  ok(await startEndpoint(), 'the endpoint')
+  ok(await startEndpoint(), t('the endpoint', '엔드포인트'))
   ok(await Presence.startLink(), 'Presence.startLink()')
 })
 afterEach(() => node.shutdown())
@@ -32,11 +33,17 @@ describe('task 1: join a room', () => {
     const alice = connect(RoomChannel, { user: 'alice' })
     expect(
       await alice.join('room:lobby'),
-      "join('room:lobby', payload, socket) should return ['ok', socket]",
+      t(
+        "join('room:lobby', payload, socket) should return ['ok', socket]",
+        "join('room:lobby', payload, socket)은 ['ok', socket]을 반환해야 합니다",
+      ),
     ).toEqual(['ok', {}])
     expect(
       await alice.assigns('room:lobby'),
-      "the socket's assigns keep the user, and get the room's name: return ['ok', Channel.assign(socket, { room })]",
+      t(
+        "the socket's assigns keep the user, and get the room's name: return ['ok', Channel.assign(socket, { room })]",
+        "소켓의 assigns는 user를 그대로 두고 방 이름을 더합니다: ['ok', Channel.assign(socket, { room })]을 반환하세요",
+      ),
     ).toEqual({ user: 'alice', room: 'lobby' })
   })
 
@@ -51,7 +58,10 @@ describe('task 1: join a room', () => {
       alice.channelPid('room:random'),
       bob.channelPid('room:lobby'),
     ]
-    expect(new Set(pids).size, 'three joins, three channel processes').toBe(3)
+    expect(
+      new Set(pids).size,
+      t('three joins, three channel processes', 'join 세 번이면 채널 프로세스도 셋입니다'),
+    ).toBe(3)
     expect(await alice.assigns('room:random')).toEqual({ user: 'alice', room: 'random' })
   })
 
@@ -66,24 +76,40 @@ describe('task 1: join a room', () => {
     const [status, response] = await alice.join(topic)
     expect(
       status,
-      `join should refuse ${JSON.stringify(topic)} with ['error', { reason }]: a topic is room:<name>, the name matching ROOM_NAME`,
+      t(
+        `join should refuse ${JSON.stringify(topic)} with ['error', { reason }]: a topic is room:<name>, the name matching ROOM_NAME`,
+        `토픽 ${JSON.stringify(topic)}: join은 ['error', { reason }]으로 거절해야 합니다. 토픽은 room:<name> 형태이고, name은 ROOM_NAME에 맞아야 합니다`,
+      ),
     ).toBe('error')
     expect(
       response.reason,
-      "join crashed instead of refusing: return ['error', { reason }] (a crash in join also ends in an error for the client, but as a bug)",
+      t(
+        "join crashed instead of refusing: return ['error', { reason }] (a crash in join also ends in an error for the client, but as a bug)",
+        "join이 거절하는 대신 크래시했습니다: ['error', { reason }]을 반환하세요(join이 크래시해도 클라이언트는 에러를 받지만, 그건 버그입니다)",
+      ),
     ).not.toBe('join crashed')
-    expect(typeof response.reason, "say why, in the reply's `reason`").toBe('string')
+    expect(
+      typeof response.reason,
+      t("say why, in the reply's `reason`", '응답의 `reason`에 이유를 적으세요'),
+    ).toBe('string')
     await clock.settle()
-    expect(Registry.lookup(ENDPOINT, topic), 'a refused client hears nothing of the topic').toEqual(
-      [],
-    )
+    expect(
+      Registry.lookup(ENDPOINT, topic),
+      t(
+        'a refused client hears nothing of the topic',
+        '거절당한 클라이언트는 그 토픽에서 아무것도 듣지 못합니다',
+      ),
+    ).toEqual([])
   })
 
   it('refuses a socket that has no user', async () => {
     const stranger = connect(RoomChannel, {})
     expect(
       await stranger.join('room:lobby'),
-      "only a client that logged in has a user in its assigns: refuse the others with ['error', { reason: 'unauthorized' }]",
+      t(
+        "only a client that logged in has a user in its assigns: refuse the others with ['error', { reason: 'unauthorized' }]",
+        "로그인한 클라이언트만 assigns에 user가 있습니다: 나머지는 ['error', { reason: 'unauthorized' }]로 거절하세요",
+      ),
     ).toEqual(['error', { reason: 'unauthorized' }])
   })
 })
@@ -96,18 +122,28 @@ describe('task 2: messages', () => {
     await joined(carol, 'room:random')
     expect(
       await alice.push('room:lobby', 'new_msg', { body: 'hello' }),
-      "new_msg should reply ['ok', {}] once the message is sent",
+      t(
+        "new_msg should reply ['ok', {}] once the message is sent",
+        "new_msg는 메시지를 보낸 뒤 ['ok', {}]로 답해야 합니다",
+      ),
     ).toEqual(['ok', {}])
     await clock.settle()
     const message = { user: 'alice', body: 'hello' }
     expect(
       heard(bob, 'room:lobby', 'new_msg'),
-      'bob is in the room: he should get new_msg { user, body } (Channel.broadcast)',
+      t(
+        'bob is in the room: he should get new_msg { user, body } (Channel.broadcast)',
+        'bob이 방에 있습니다: bob은 new_msg { user, body }를 받아야 합니다(Channel.broadcast)',
+      ),
     ).toEqual([message])
-    expect(heard(alice, 'room:lobby', 'new_msg'), 'a broadcast reaches the sender too').toEqual([
-      message,
-    ])
-    expect(heard(carol, 'room:random', 'new_msg'), 'carol is in another room').toEqual([])
+    expect(
+      heard(alice, 'room:lobby', 'new_msg'),
+      t('a broadcast reaches the sender too', '브로드캐스트는 보낸 사람에게도 갑니다'),
+    ).toEqual([message])
+    expect(
+      heard(carol, 'room:random', 'new_msg'),
+      t('carol is in another room', 'carol은 다른 방에 있습니다'),
+    ).toEqual([])
   })
 
   it('takes the user from the socket, never from the payload', async () => {
@@ -118,7 +154,10 @@ describe('task 2: messages', () => {
     await clock.settle()
     expect(
       heard(bob, 'room:lobby', 'new_msg'),
-      "a client can put any name in its payload: the sender is socket.assigns.user, and the payload's other fields are not passed on",
+      t(
+        "a client can put any name in its payload: the sender is socket.assigns.user, and the payload's other fields are not passed on",
+        '클라이언트는 페이로드에 아무 이름이나 넣을 수 있습니다: 보낸 사람은 socket.assigns.user이고, 페이로드의 다른 필드는 전달하지 않습니다',
+      ),
     ).toEqual([{ user: 'alice', body: 'trust me' }])
   })
 
@@ -135,11 +174,20 @@ describe('task 2: messages', () => {
     const [status, response] = (await alice.push('room:lobby', 'new_msg', { body })) ?? []
     expect(
       status,
-      `new_msg with the body ${JSON.stringify(body)?.slice(0, 20)} should be answered ['error', { reason }]`,
+      t(
+        `new_msg with the body ${JSON.stringify(body)?.slice(0, 20)} should be answered ['error', { reason }]`,
+        `본문이 ${JSON.stringify(body)?.slice(0, 20)}인 new_msg에는 ['error', { reason }]으로 답해야 합니다`,
+      ),
     ).toBe('error')
-    expect(typeof response?.reason, "say why, in the reply's `reason`").toBe('string')
+    expect(
+      typeof response?.reason,
+      t("say why, in the reply's `reason`", '응답의 `reason`에 이유를 적으세요'),
+    ).toBe('string')
     await clock.settle()
-    expect(heard(bob, 'room:lobby', 'new_msg'), 'a refused message is not broadcast').toEqual([])
+    expect(
+      heard(bob, 'room:lobby', 'new_msg'),
+      t('a refused message is not broadcast', '거절된 메시지는 브로드캐스트되지 않습니다'),
+    ).toEqual([])
   })
 
   it(`accepts a body of ${MAX_BODY} characters, emoji counted as one`, async () => {
@@ -148,7 +196,10 @@ describe('task 2: messages', () => {
     const body = '🙂'.repeat(MAX_BODY)
     expect(
       await alice.push('room:lobby', 'new_msg', { body }),
-      'count characters as people do: [...body].length, not body.length (an emoji is two UTF-16 units)',
+      t(
+        'count characters as people do: [...body].length, not body.length (an emoji is two UTF-16 units)',
+        '글자 수는 사람이 세는 방식으로 세세요: body.length가 아니라 [...body].length입니다(이모지 하나는 UTF-16 단위 두 개입니다)',
+      ),
     ).toEqual(['ok', {}])
   })
 
@@ -156,9 +207,13 @@ describe('task 2: messages', () => {
     const [alice] = await clients('alice')
     await joined(alice, 'room:lobby')
     const [status] = (await alice.push('room:lobby', 'shout', { body: 'HELLO' })) ?? []
-    expect(status, "handleIn gets every event: answer the unknown ones ['error', { reason }]").toBe(
-      'error',
-    )
+    expect(
+      status,
+      t(
+        "handleIn gets every event: answer the unknown ones ['error', { reason }]",
+        "handleIn은 모든 이벤트를 받습니다: 모르는 이벤트에는 ['error', { reason }]으로 답하세요",
+      ),
+    ).toBe('error')
   })
 })
 
@@ -169,7 +224,10 @@ describe('task 3: who is here', () => {
     await clock.settle()
     expect(
       heard(alice, 'room:lobby', 'presence_state'),
-      "after joining, the client gets presence_state { users }: join sends the channel 'after_join', and handleInfo tracks the user, then pushes the list",
+      t(
+        "after joining, the client gets presence_state { users }: join sends the channel 'after_join', and handleInfo tracks the user, then pushes the list",
+        "join한 뒤 클라이언트는 presence_state { users }를 받습니다: join이 채널에 'after_join'을 보내고, handleInfo가 사용자를 추적한 뒤 목록을 푸시합니다",
+      ),
     ).toEqual([{ users: ['alice'] }])
     await joined(bob, 'room:lobby')
     await clock.settle()
@@ -185,11 +243,17 @@ describe('task 3: who is here', () => {
     await clock.settle()
     expect(
       heard(alice, 'room:lobby', 'presence_diff'),
-      'alice should hear that bob arrived: presence_diff { joins: [user], leaves: [] } broadcast to the topic by Presence (endpointBroadcast)',
+      t(
+        'alice should hear that bob arrived: presence_diff { joins: [user], leaves: [] } broadcast to the topic by Presence (endpointBroadcast)',
+        'alice는 bob이 들어온 것을 들어야 합니다: Presence가 토픽에 presence_diff { joins: [user], leaves: [] }를 브로드캐스트합니다(endpointBroadcast)',
+      ),
     ).toContainEqual({ joins: ['bob'], leaves: [] })
     expect(
       heard(carol, 'room:random', 'presence_diff').flatMap((diff) => diff.joins),
-      'carol is in another room: she hears of nobody but herself',
+      t(
+        'carol is in another room: she hears of nobody but herself',
+        'carol은 다른 방에 있습니다: 자기 자신 말고는 아무 소식도 듣지 않습니다',
+      ),
     ).not.toContain('bob')
   })
 
@@ -199,13 +263,16 @@ describe('task 3: who is here', () => {
     await joined(alice, 'room:lobby')
     await joined(aliceAgain, 'room:lobby')
     await clock.settle()
-    expect(await Presence.list('room:lobby'), 'each user once, in alphabetical order').toEqual([
-      'alice',
-      'bob',
-    ])
+    expect(
+      await Presence.list('room:lobby'),
+      t('each user once, in alphabetical order', '사용자마다 한 번씩, 알파벳 순서로'),
+    ).toEqual(['alice', 'bob'])
     expect(
       heard(bob, 'room:lobby', 'presence_diff').filter((diff) => diff.joins.includes('alice')),
-      "alice's second tab is not news: announce a user only if they were not in the topic yet",
+      t(
+        "alice's second tab is not news: announce a user only if they were not in the topic yet",
+        'alice의 두 번째 탭은 새 소식이 아닙니다: 아직 토픽에 없던 사용자만 알리세요',
+      ),
     ).toHaveLength(1)
   })
 
@@ -226,7 +293,10 @@ describe('task 3: who is here', () => {
     const presence = Process.whereis(Presence.PRESENCE) as Pid
     expect(
       Process.processInfo(presence)?.monitors,
-      'Presence should monitor each channel it tracks (this.monitor(channel)), to hear when it ends, however it ends',
+      t(
+        'Presence should monitor each channel it tracks (this.monitor(channel)), to hear when it ends, however it ends',
+        'Presence는 추적하는 채널마다 모니터링해야 합니다(this.monitor(channel)). 그래야 어떻게 끝나든 채널이 끝난 것을 알 수 있습니다',
+      ),
     ).toContain(alice.channelPid('room:lobby'))
   })
 })
@@ -241,11 +311,17 @@ describe('task 4: a crash is one channel’s business', () => {
     await clock.settle()
     expect(
       heard(bob, 'room:lobby', 'presence_diff').at(-1),
-      "bob should hear that alice left: on the channel's DOWN, Presence broadcasts presence_diff { joins: [], leaves: [user] }",
+      t(
+        "bob should hear that alice left: on the channel's DOWN, Presence broadcasts presence_diff { joins: [], leaves: [user] }",
+        'bob은 alice가 나간 것을 들어야 합니다: 채널의 DOWN을 받으면 Presence가 presence_diff { joins: [], leaves: [user] }를 브로드캐스트합니다',
+      ),
     ).toEqual({ joins: [], leaves: ['alice'] })
     expect(
       await Presence.list('room:lobby'),
-      "a channel that crashed is gone: forget it on its DOWN (the channel's own code never runs again)",
+      t(
+        "a channel that crashed is gone: forget it on its DOWN (the channel's own code never runs again)",
+        '크래시한 채널은 사라진 것입니다: DOWN을 받으면 그 채널을 잊으세요(채널 자신의 코드는 다시 실행되지 않습니다)',
+      ),
     ).toEqual(['bob'])
   })
 
@@ -262,14 +338,26 @@ describe('task 4: a crash is one channel’s business', () => {
     await clock.settle()
     expect(
       Process.whereis(Presence.PRESENCE),
-      'Presence died with the channel: watch channels with monitors, not links',
+      t(
+        'Presence died with the channel: watch channels with monitors, not links',
+        'Presence가 채널과 함께 죽었습니다: 채널은 링크가 아니라 모니터로 지켜보세요',
+      ),
     ).toBe(presence)
     expect(
       heard(alice, 'room:lobby', 'phx_error'),
-      'alice is told her lobby channel crashed',
+      t(
+        'alice is told her lobby channel crashed',
+        'alice는 자기 lobby 채널이 크래시했다는 것을 전달받습니다',
+      ),
     ).toEqual([{}])
-    expect(bob.channelPid('room:lobby'), "bob's channel is untouched").toBe(bobsChannel)
-    expect(alice.channelPid('room:random'), "alice's other room is untouched").toBe(alicesOther)
+    expect(
+      bob.channelPid('room:lobby'),
+      t("bob's channel is untouched", 'bob의 채널은 영향받지 않습니다'),
+    ).toBe(bobsChannel)
+    expect(
+      alice.channelPid('room:random'),
+      t("alice's other room is untouched", 'alice의 다른 방은 영향받지 않습니다'),
+    ).toBe(alicesOther)
     expect(await bob.push('room:lobby', 'new_msg', { body: 'still here' })).toEqual(['ok', {}])
     expect(await alice.push('room:random', 'new_msg', { body: 'me too' })).toEqual(['ok', {}])
     await clock.settle()
@@ -287,11 +375,17 @@ describe('task 4: a crash is one channel’s business', () => {
     await clock.settle()
     expect(
       await Presence.list('room:lobby'),
-      'alice still has a tab in the room: forget the channel that ended, not the user',
+      t(
+        'alice still has a tab in the room: forget the channel that ended, not the user',
+        'alice에게 아직 그 방에 열린 탭이 있습니다: 사용자가 아니라 끝난 채널을 잊으세요',
+      ),
     ).toEqual(['alice', 'bob'])
     expect(
       heard(bob, 'room:lobby', 'presence_diff').filter((diff) => diff.leaves.length > 0),
-      'alice has not left: announce a leave only with her last channel in the room',
+      t(
+        'alice has not left: announce a leave only with her last channel in the room',
+        'alice는 떠나지 않았습니다: 그 방의 마지막 채널이 끝날 때만 떠났다고 알리세요',
+      ),
     ).toEqual([])
   })
 
@@ -305,7 +399,10 @@ describe('task 4: a crash is one channel’s business', () => {
     await clock.settle()
     await joined(alice, 'room:lobby')
     await clock.settle()
-    expect(alice.channelPid('room:lobby'), 'a rejoin starts a fresh channel').not.toBe(crashed)
+    expect(
+      alice.channelPid('room:lobby'),
+      t('a rejoin starts a fresh channel', '다시 join하면 새 채널이 시작됩니다'),
+    ).not.toBe(crashed)
     expect(heard(bob, 'room:lobby', 'presence_diff').at(-1)).toEqual({
       joins: ['alice'],
       leaves: [],
@@ -327,10 +424,16 @@ describe('task 4: a crash is one channel’s business', () => {
     const left = { joins: [], leaves: ['alice'] }
     expect(
       heard(bob, 'room:lobby', 'presence_diff').at(-1),
-      'a channel that ends because its connection closed ends too: the monitor fires whatever the reason',
+      t(
+        'a channel that ends because its connection closed ends too: the monitor fires whatever the reason',
+        '연결이 닫혀서 끝난 채널도 끝난 채널입니다: 이유가 무엇이든 모니터가 알립니다',
+      ),
     ).toEqual(left)
     expect(heard(carol, 'room:random', 'presence_diff').at(-1)).toEqual(left)
-    expect(await Presence.list('room:news'), 'a channel that left normally is gone too').toEqual([])
+    expect(
+      await Presence.list('room:news'),
+      t('a channel that left normally is gone too', '정상적으로 떠난 채널도 사라진 것입니다'),
+    ).toEqual([])
     expect(await Presence.list('room:lobby')).toEqual(['bob'])
     expect(await Presence.list('room:random')).toEqual(['carol'])
   })
@@ -348,7 +451,10 @@ async function joined(client: Client, topic: string): Promise<void> {
   const reply = await client.join(topic)
   if (reply[0] !== 'ok')
     expect.fail(
-      `the join of ${topic} was refused with ${JSON.stringify(reply)}; expected ['ok', {}]`,
+      t(
+        `the join of ${topic} was refused with ${JSON.stringify(reply)}; expected ['ok', {}]`,
+        `${topic} join이 거절되었습니다(응답: ${JSON.stringify(reply)}). ['ok', {}]를 기대했습니다`,
+      ),
     )
 }
 
@@ -366,6 +472,12 @@ type Diff = Presence.Diff & Payload
 
 /** The pid of an `['ok', pid]` start result; fails the test with the result otherwise. */
 function ok(result: GenServer.OnStart, what: string): Pid {
-  if (result[0] !== 'ok') expect.fail(`${what} should give ['ok', pid], got ${String(result)}`)
+  if (result[0] !== 'ok')
+    expect.fail(
+      t(
+        `${what} should give ['ok', pid], got ${String(result)}`,
+        `${what}: ['ok', pid]를 기대했는데 받은 값은 ${String(result)}입니다`,
+      ),
+    )
   return result[1]
 }

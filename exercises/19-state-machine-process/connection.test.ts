@@ -13,6 +13,7 @@ import {
   type VirtualClock,
 } from 'letitcrash'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { t } from '../messages.ts'
 import {
   backoff,
   type Connection,
@@ -47,7 +48,13 @@ const url = 'wss://chat.example/socket'
 /** Starts the machine in a process of its own, as the runtime does (without your startLink). */
 async function startMachine(): Promise<Pid> {
   const result = await StateMachine.start(connection, { input: { url } })
-  if (result[0] !== 'ok') expect.fail(`the machine did not start: ${String(result[1])}`)
+  if (result[0] !== 'ok')
+    expect.fail(
+      t(
+        `the machine did not start: ${String(result[1])}`,
+        `머신이 시작하지 않았습니다: ${String(result[1])}`,
+      ),
+    )
   return result[1]
 }
 
@@ -67,7 +74,8 @@ async function answered<T>(reply: Promise<T>): Promise<T> {
     (error) => (result = { error }),
   )
   await clock.settle()
-  if (result === undefined) expect.fail('the connection never answered')
+  if (result === undefined)
+    expect.fail(t('the connection never answered', '연결이 끝내 답하지 않았습니다'))
   if ('error' in result) throw result.error
   return result.value
 }
@@ -81,7 +89,10 @@ async function walk(conn: Pid, ...events: ConnectionEvent['type'][]): Promise<un
 
 /** Expects the connection to be in `value` now, with a hint if not. */
 async function expectIn(conn: Pid, value: string, hint: string): Promise<void> {
-  expect((await stateOf(conn)).value, `at ${clock.now()} ms: ${hint}`).toBe(value)
+  expect(
+    (await stateOf(conn)).value,
+    t(`at ${clock.now()} ms: ${hint}`, `${clock.now()}ms 시점: ${hint}`),
+  ).toBe(value)
 }
 
 describe('task 1: states and transitions', () => {
@@ -90,20 +101,24 @@ describe('task 1: states and transitions', () => {
     expect((await stateOf(conn)).value).toBe('disconnected')
     expect(
       await send(conn, { type: 'connect' }),
-      "on 'connect' the disconnected state should go to 'connecting'",
+      t(
+        "on 'connect' the disconnected state should go to 'connecting'",
+        "'connect'를 받으면 disconnected 상태는 'connecting'으로 가야 합니다",
+      ),
     ).toEqual({ value: 'connecting', context: { url, attempts: 0, inbox: [] } })
   })
 
   it('connecting: opened leads to connected, failed to reconnecting', async () => {
     const conn = await startMachine()
-    expect(await walk(conn, 'connect', 'opened'), "connecting: 'opened' → 'connected'").toEqual([
-      'connecting',
-      'connected',
-    ])
+    expect(
+      await walk(conn, 'connect', 'opened'),
+      t("connecting: 'opened' → 'connected'", "connecting에서: 'opened' → 'connected'"),
+    ).toEqual(['connecting', 'connected'])
     const other = await startMachine()
-    expect(await walk(other, 'connect', 'failed'), "connecting: 'failed' → 'reconnecting'").toEqual(
-      ['connecting', 'reconnecting'],
-    )
+    expect(
+      await walk(other, 'connect', 'failed'),
+      t("connecting: 'failed' → 'reconnecting'", "connecting에서: 'failed' → 'reconnecting'"),
+    ).toEqual(['connecting', 'reconnecting'])
   })
 
   it('connected: dropped leads to reconnecting', async () => {
@@ -117,7 +132,10 @@ describe('task 1: states and transitions', () => {
 
   it('disconnect leads back to disconnected from every state', async () => {
     const conn = await startMachine()
-    const hint = "'disconnect' should work in any state: put it in the machine's top-level `on`"
+    const hint = t(
+      "'disconnect' should work in any state: put it in the machine's top-level `on`",
+      "'disconnect'는 모든 상태에서 동작해야 합니다: 머신의 최상위 `on`에 두세요",
+    )
     expect(await walk(conn, 'connect', 'disconnect'), hint).toEqual(['connecting', 'disconnected'])
     expect(await walk(conn, 'connect', 'opened', 'disconnect'), hint).toEqual([
       'connecting',
@@ -133,13 +151,16 @@ describe('task 1: states and transitions', () => {
 
   it('ignores an event the current state does not handle, and keeps running', async () => {
     const conn = await startMachine()
-    expect(await walk(conn, 'opened', 'dropped'), 'not connecting: opened is ignored').toEqual([
-      'disconnected',
-      'disconnected',
-    ])
+    expect(
+      await walk(conn, 'opened', 'dropped'),
+      t('not connecting: opened is ignored', 'connecting이 아닐 때: opened는 무시됩니다'),
+    ).toEqual(['disconnected', 'disconnected'])
     expect(
       await walk(conn, 'connect', 'opened', 'connect', 'opened'),
-      "connected: 'connect' and 'opened' change nothing",
+      t(
+        "connected: 'connect' and 'opened' change nothing",
+        "connected에서: 'connect'와 'opened'는 아무것도 바꾸지 않습니다",
+      ),
     ).toEqual(['connecting', 'connected', 'connected', 'connected'])
     expect(Process.isAlive(conn)).toBe(true)
   })
@@ -154,27 +175,57 @@ describe('task 2: timers on the node’s clock', () => {
     const conn = await startMachine()
     await send(conn, { type: 'connect' })
     await clock.advance(4999)
-    await expectIn(conn, 'connecting', 'still within the 5 s connect timeout')
+    await expectIn(
+      conn,
+      'connecting',
+      t('still within the 5 s connect timeout', '아직 연결 타임아웃 5초 안입니다'),
+    )
     await clock.advance(1)
     await expectIn(
       conn,
       'reconnecting',
-      "5 s without 'opened': connecting should time out (after: { connectTimeout: 'reconnecting' })",
+      t(
+        "5 s without 'opened': connecting should time out (after: { connectTimeout: 'reconnecting' })",
+        "'opened' 없이 5초가 지났습니다: connecting은 타임아웃되어야 합니다(after: { connectTimeout: 'reconnecting' })",
+      ),
     )
-    expect((await stateOf(conn)).context.attempts, 'entering reconnecting counts an attempt').toBe(
-      1,
-    )
+    expect(
+      (await stateOf(conn)).context.attempts,
+      t('entering reconnecting counts an attempt', 'reconnecting에 들어가면 시도를 한 번 셉니다'),
+    ).toBe(1)
     await clock.advance(999)
-    await expectIn(conn, 'reconnecting', 'the first backoff is 1 s')
+    await expectIn(conn, 'reconnecting', t('the first backoff is 1 s', '첫 backoff는 1초입니다'))
     await clock.advance(1)
-    await expectIn(conn, 'connecting', "after the backoff, reconnecting goes to 'connecting'")
+    await expectIn(
+      conn,
+      'connecting',
+      t(
+        "after the backoff, reconnecting goes to 'connecting'",
+        "backoff가 지나면 reconnecting은 'connecting'으로 갑니다",
+      ),
+    )
     await clock.advance(5000)
-    await expectIn(conn, 'reconnecting', 'the second attempt timed out too')
+    await expectIn(
+      conn,
+      'reconnecting',
+      t('the second attempt timed out too', '두 번째 시도도 타임아웃되었습니다'),
+    )
     expect((await stateOf(conn)).context.attempts).toBe(2)
     await clock.advance(1999)
-    await expectIn(conn, 'reconnecting', 'the second backoff is 2 s: read it from context.attempts')
+    await expectIn(
+      conn,
+      'reconnecting',
+      t(
+        'the second backoff is 2 s: read it from context.attempts',
+        '두 번째 backoff는 2초입니다: context.attempts에서 읽으세요',
+      ),
+    )
     await clock.advance(1)
-    await expectIn(conn, 'connecting', 'the second backoff is 2 s')
+    await expectIn(
+      conn,
+      'connecting',
+      t('the second backoff is 2 s', '두 번째 backoff는 2초입니다'),
+    )
   })
 
   it('waits longer after each failure, up to 8 s', async () => {
@@ -183,9 +234,17 @@ describe('task 2: timers on the node’s clock', () => {
     for (const wait of [1000, 2000, 4000, 8000, 8000]) {
       await send(conn, { type: 'failed' })
       await clock.advance(wait - 1)
-      await expectIn(conn, 'reconnecting', `this backoff should last ${wait} ms`)
+      await expectIn(
+        conn,
+        'reconnecting',
+        t(`this backoff should last ${wait} ms`, `이번 backoff는 ${wait}ms여야 합니다`),
+      )
       await clock.advance(1)
-      await expectIn(conn, 'connecting', `this backoff should last ${wait} ms`)
+      await expectIn(
+        conn,
+        'connecting',
+        t(`this backoff should last ${wait} ms`, `이번 backoff는 ${wait}ms여야 합니다`),
+      )
     }
   })
 
@@ -197,11 +256,21 @@ describe('task 2: timers on the node’s clock', () => {
     await clock.advance(2000)
     expect(
       (await send(conn, { type: 'opened' })).context.attempts,
-      'entering connected should set attempts back to 0',
+      t(
+        'entering connected should set attempts back to 0',
+        'connected에 들어가면 attempts를 0으로 되돌려야 합니다',
+      ),
     ).toBe(0)
     await send(conn, { type: 'dropped' })
     await clock.advance(1000)
-    await expectIn(conn, 'connecting', 'after a drop, the first backoff is 1 s again')
+    await expectIn(
+      conn,
+      'connecting',
+      t(
+        'after a drop, the first backoff is 1 s again',
+        '연결이 끊긴 뒤 첫 backoff는 다시 1초입니다',
+      ),
+    )
   })
 
   it('leaving a state cancels its timer', async () => {
@@ -210,27 +279,57 @@ describe('task 2: timers on the node’s clock', () => {
     await clock.advance(3000)
     await send(conn, { type: 'opened' })
     await clock.advance(10_000)
-    await expectIn(conn, 'connected', 'the connect timeout fired after the connection opened')
+    await expectIn(
+      conn,
+      'connected',
+      t(
+        'the connect timeout fired after the connection opened',
+        '연결이 열린 뒤에 연결 타임아웃이 발동했습니다',
+      ),
+    )
     await walk(conn, 'dropped', 'disconnect')
     await clock.advance(10_000)
-    await expectIn(conn, 'disconnected', 'the backoff fired after disconnect')
-    expect((await stateOf(conn)).context.attempts, 'disconnect should set attempts back to 0').toBe(
-      0,
+    await expectIn(
+      conn,
+      'disconnected',
+      t('the backoff fired after disconnect', 'disconnect 뒤에 backoff가 발동했습니다'),
     )
+    expect(
+      (await stateOf(conn)).context.attempts,
+      t(
+        'disconnect should set attempts back to 0',
+        'disconnect는 attempts를 0으로 되돌려야 합니다',
+      ),
+    ).toBe(0)
   })
 })
 
 describe('task 3: a supervised process', () => {
   it('startLink starts a StateMachine process, registered under its name, disconnected', async () => {
     const result = await startLink({ url, name: 'conn' })
-    expect(result[0], 'startLink should return [ok, pid]').toBe('ok')
+    expect(
+      result[0],
+      t('startLink should return [ok, pid]', 'startLink는 [ok, pid]를 반환해야 합니다'),
+    ).toBe('ok')
     const pid = result[1] as Pid
     expect(
       Process.processInfo(pid)?.behaviour,
-      'run the machine with StateMachine.startLink, not a GenServer of your own',
+      t(
+        'run the machine with StateMachine.startLink, not a GenServer of your own',
+        '직접 만든 GenServer가 아니라 StateMachine.startLink로 머신을 실행하세요',
+      ),
     ).toBe('StateMachine')
-    expect(Process.whereis('conn'), "pass `name` on to StateMachine.startLink's options").toBe(pid)
-    expect(await stateOf('conn'), 'pass `url` to the machine as its input').toEqual({
+    expect(
+      Process.whereis('conn'),
+      t(
+        "pass `name` on to StateMachine.startLink's options",
+        '`name`을 StateMachine.startLink의 옵션으로 넘기세요',
+      ),
+    ).toBe(pid)
+    expect(
+      await stateOf('conn'),
+      t('pass `url` to the machine as its input', '`url`을 머신의 input으로 넘기세요'),
+    ).toEqual({
       value: 'disconnected',
       context: { url, attempts: 0, inbox: [] },
     })
@@ -240,24 +339,38 @@ describe('task 3: a supervised process', () => {
     const sup = await Supervisor.startLink([childSpec({ url, name: 'conn' })], {
       strategy: 'one_for_one',
     })
-    if (sup[0] !== 'ok') expect.fail(`the supervisor did not start: ${String(sup[1])}`)
+    if (sup[0] !== 'ok')
+      expect.fail(
+        t(
+          `the supervisor did not start: ${String(sup[1])}`,
+          `슈퍼바이저가 시작하지 않았습니다: ${String(sup[1])}`,
+        ),
+      )
     const [child] = await Supervisor.whichChildren(sup[1])
-    expect(child?.id, "the child spec's id should be 'connection'").toBe('connection')
+    expect(
+      child?.id,
+      t("the child spec's id should be 'connection'", "자식 명세의 id는 'connection'이어야 합니다"),
+    ).toBe('connection')
     await walk(child.pid as Pid, 'connect', 'opened')
     exit(child.pid as Pid, 'kill')
     await clock.settle()
     const [restarted] = await Supervisor.whichChildren(sup[1])
     expect(
       restarts.map((r) => r.childId),
-      'the supervisor should restart it',
+      t('the supervisor should restart it', '슈퍼바이저가 재시작해야 합니다'),
     ).toEqual(['connection'])
     expect(restarted.pid).not.toBe(child.pid)
-    expect(Process.whereis('conn'), 'the restarted connection has the same name').toBe(
-      restarted.pid,
-    )
-    expect((await stateOf('conn')).value, 'a restarted machine starts in its initial state').toBe(
-      'disconnected',
-    )
+    expect(
+      Process.whereis('conn'),
+      t('the restarted connection has the same name', '재시작된 연결은 같은 이름을 가집니다'),
+    ).toBe(restarted.pid)
+    expect(
+      (await stateOf('conn')).value,
+      t(
+        'a restarted machine starts in its initial state',
+        '재시작된 머신은 초기 상태에서 시작합니다',
+      ),
+    ).toBe('disconnected')
   })
 })
 
@@ -266,7 +379,13 @@ describe('task 4: frames, and letting it crash', () => {
     const sup = await Supervisor.startLink([childSpec({ url, name: 'conn' })], {
       strategy: 'one_for_one',
     })
-    if (sup[0] !== 'ok') expect.fail(`the supervisor did not start: ${String(sup[1])}`)
+    if (sup[0] !== 'ok')
+      expect.fail(
+        t(
+          `the supervisor did not start: ${String(sup[1])}`,
+          `슈퍼바이저가 시작하지 않았습니다: ${String(sup[1])}`,
+        ),
+      )
     return sup[1]
   }
 
@@ -278,7 +397,10 @@ describe('task 4: frames, and letting it crash', () => {
     expect(value).toBe('connected')
     expect(
       context.inbox,
-      "connected: on 'frame', append JSON.parse(event.data) to context.inbox with assign",
+      t(
+        "connected: on 'frame', append JSON.parse(event.data) to context.inbox with assign",
+        "connected에서: 'frame'을 받으면 assign으로 JSON.parse(event.data)를 context.inbox에 덧붙이세요",
+      ),
     ).toEqual([{ text: 'hello' }, [1, 2]])
   })
 
@@ -296,17 +418,30 @@ describe('task 4: frames, and letting it crash', () => {
     )
     expect(
       failed,
-      'the bad frame was swallowed: do not catch the error of JSON.parse; let the process crash, and its supervisor restart it',
+      t(
+        'the bad frame was swallowed: do not catch the error of JSON.parse; let the process crash, and its supervisor restart it',
+        '잘못된 프레임이 조용히 삼켜졌습니다: JSON.parse의 에러를 잡지 마세요. 프로세스가 크래시하게 두면 슈퍼바이저가 재시작합니다',
+      ),
     ).toBeInstanceOf(ExitError)
-    expect((failed as ExitError).reason, 'the crash reason is the parse error').toBeInstanceOf(
-      SyntaxError,
-    )
+    expect(
+      (failed as ExitError).reason,
+      t('the crash reason is the parse error', '크래시 이유는 파싱 에러입니다'),
+    ).toBeInstanceOf(SyntaxError)
     await clock.settle()
-    expect(restarts, 'the supervisor should have restarted the connection once').toHaveLength(1)
+    expect(
+      restarts,
+      t(
+        'the supervisor should have restarted the connection once',
+        '슈퍼바이저가 연결을 한 번 재시작했어야 합니다',
+      ),
+    ).toHaveLength(1)
     expect(Process.whereis('conn')).not.toBe(before)
     expect(
       await stateOf('conn'),
-      'the restarted connection starts afresh: disconnected, no attempts, an empty inbox',
+      t(
+        'the restarted connection starts afresh: disconnected, no attempts, an empty inbox',
+        '재시작된 연결은 처음부터 시작합니다: disconnected, 시도 0번, 빈 inbox',
+      ),
     ).toEqual({ value: 'disconnected', context: { url, attempts: 0, inbox: [] } })
   })
 
@@ -315,11 +450,16 @@ describe('task 4: frames, and letting it crash', () => {
     const conn = Process.whereis('conn')!
     expect(
       (await send(conn, { type: 'frame', data: 'not json' })).value,
-      "a frame while disconnected is ignored: handle 'frame' in the connected state only",
+      t(
+        "a frame while disconnected is ignored: handle 'frame' in the connected state only",
+        "disconnected일 때 온 프레임은 무시됩니다: 'frame'은 connected 상태에서만 처리하세요",
+      ),
     ).toBe('disconnected')
     await walk(conn, 'connect')
     expect((await send(conn, { type: 'frame', data: 'not json' })).value).toBe('connecting')
-    expect(Process.whereis('conn'), 'no crash, no restart').toBe(conn)
+    expect(Process.whereis('conn'), t('no crash, no restart', '크래시도, 재시작도 없습니다')).toBe(
+      conn,
+    )
     expect(restarts).toEqual([])
   })
 })
