@@ -1,163 +1,98 @@
 /**
- * `npm run bench`: measures the runtime on five workloads (see bench/README.md). Each run of
- * each workload is a fresh Node process; the table shows the median of the runs.
+ * `npm run bench`: this runtime side by side with XState, nact, comedy and Effect (and the
+ * BEAM when `elixir` is installed) on seven workloads (see bench/README.md). Every run of every
+ * workload is a fresh process; the results are the medians of the runs.
  *
- *   npm run bench                  5 runs, full sizes; writes bench/results/runtime.{json,md}
+ *   npm run bench                  5 runs, full sizes; writes bench/results/
  *   npm run bench -- --runs 3      another number of runs
- *   npm run bench -- --quick       1 run, smaller sizes (a smoke test): fails unless every
- *                                  cell is a number; writes bench/results/tmp/ (not committed)
+ *   npm run bench -- --only spawn,call   some workloads only
+ *   npm run bench -- --quick       1 run, smaller sizes (a smoke test, under a minute): fails
+ *                                  unless every cell is a number or "not supported"; writes
+ *                                  bench/results/tmp/ (not committed)
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildSync } from 'esbuild'
-import { median } from './workloads/common.ts'
-
-interface Metric {
-  /** The key in the workload's JSON line. */
-  readonly key: string
-  /** What the row measures; `sizes` are the workload's own numbers (counts). */
-  readonly label: (sizes: Partial<Record<string, number>>) => string
-  readonly unit: 'ms' | 'B' | 'msg/s' | 'calls/s' | 'µs'
-  readonly target: number
-  /** Whether a result must stay at or below the target, or reach at least it. */
-  readonly better: 'lower' | 'higher'
-}
-
-interface Workload {
-  readonly name: string
-  readonly metrics: readonly Metric[]
-}
-
-/** A size for a label; '?' when the workload failed before reporting it. */
-const n = (value: number | undefined) => value?.toLocaleString('en-US') ?? '?'
-
-const WORKLOADS: readonly Workload[] = [
-  {
-    name: 'spawn',
-    metrics: [
-      {
-        key: 'ms',
-        label: (s) => `spawn ${n(s.processes)} idle processes, until all wait`,
-        unit: 'ms',
-        target: 100,
-        better: 'lower',
-      },
-      {
-        key: 'bytesPerProcess',
-        label: () => 'heap per idle process',
-        unit: 'B',
-        target: 600,
-        better: 'lower',
-      },
-    ],
-  },
-  {
-    name: 'ping-pong',
-    metrics: [
-      {
-        key: 'messagesPerSecond',
-        label: (s) => `ping-pong, ${n(s.messages)} messages`,
-        unit: 'msg/s',
-        target: 3_000_000,
-        better: 'higher',
-      },
-      {
-        key: 'maxStallMs',
-        label: () => 'longest event-loop stall during ping-pong',
-        unit: 'ms',
-        target: 10,
-        better: 'lower',
-      },
-    ],
-  },
-  {
-    name: 'call',
-    metrics: [
-      {
-        key: 'callsPerSecond',
-        label: (s) => `${n(s.calls)} sequential GenServer.call`,
-        unit: 'calls/s',
-        target: 500_000,
-        better: 'higher',
-      },
-    ],
-  },
-  {
-    name: 'fan-out',
-    metrics: [
-      {
-        key: 'msPerRound',
-        label: (s) => `fan-out to ${n(s.processes)} processes and back, per round`,
-        unit: 'ms',
-        target: 4,
-        better: 'lower',
-      },
-    ],
-  },
-  {
-    name: 'restart',
-    metrics: [
-      {
-        key: 'medianMicroseconds',
-        label: (s) => `restart after kill (median of ${n(s.kills)})`,
-        unit: 'µs',
-        target: 25,
-        better: 'lower',
-      },
-    ],
-  },
-]
+import { type Implementation, implementations, WORKLOADS } from './catalog.ts'
+import { renderCharts } from './charts.ts'
+import { buildReport, type Outcome, renderMarkdown } from './report.ts'
+import type { WorkloadName } from './shared.ts'
 
 // --- Arguments ---------------------------------------------------------------------------------
 
+const USAGE = 'Usage: npm run bench -- [--quick] [--runs N] [--only workload,workload]'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 let runs = quick ? 1 : 5
+let only: string[] | undefined
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--quick') continue
   if (args[i] === '--runs' && /^[1-9]\d*$/.test(args[i + 1] ?? '')) runs = Number(args[++i])
-  else {
-    console.error(`Unknown argument ${args[i]}. Usage: npm run bench -- [--quick] [--runs N]`)
-    process.exit(2)
-  }
+  else if (args[i] === '--only' && args[i + 1] !== undefined) only = args[++i].split(',')
+  else fail(`Unknown argument ${args[i]}. ${USAGE}`)
+}
+const known = WORKLOADS.map((w) => w.name as string)
+for (const name of only ?? []) {
+  if (!known.includes(name)) fail(`Unknown workload ${name}: expected one of ${known.join(', ')}`)
+}
+const workloads = WORKLOADS.filter((w) => only === undefined || only.includes(w.name))
+
+function fail(message: string): never {
+  console.error(message)
+  process.exit(2)
 }
 
 // --- Running -----------------------------------------------------------------------------------
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const RUN_TIMEOUT_MS = 120_000
-
-const bundles = mkdtempSync(join(tmpdir(), 'letitcrash-bench-'))
-process.on('exit', () => rmSync(bundles, { recursive: true, force: true }))
+const RUN_TIMEOUT_MS = 180_000
+// Inside node_modules, so that a peer's bundle finds its library there.
+const bundles = join(root, 'node_modules/.cache/letitcrash-bench')
 
 /**
- * Bundles a workload with esbuild, as an application would ship the runtime. Running the
- * TypeScript through tsx instead would measure tsx: it wraps every function it creates in a
- * naming helper, which costs a quarter of a GenServer.call.
+ * Bundles a script with esbuild, as an application would ship it. Running the TypeScript
+ * through tsx instead would measure tsx: it wraps every function it creates in a naming
+ * helper, which costs a quarter of a GenServer.call. Peers' libraries stay outside the bundle,
+ * loaded by Node as published.
  */
-function bundle(name: string): string {
-  const outfile = join(bundles, `${name}.mjs`)
+const bundled = new Map<string, string>()
+function bundle(entry: string, external: boolean): string {
+  const done = bundled.get(entry)
+  if (done !== undefined) return done
+  const outfile = join(bundles, `${entry.replaceAll('/', '-').replace(/\.ts$/, '')}.mjs`)
   buildSync({
-    entryPoints: [join(root, `bench/workloads/${name}.ts`)],
+    entryPoints: [join(root, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     outfile,
     logLevel: 'error',
+    ...(external ? { packages: 'external' as const } : {}),
   })
+  bundled.set(entry, outfile)
   return outfile
 }
 
-/** Runs one workload once in a fresh Node process; its last stdout line is its JSON result. */
-function runOnce(name: string): Promise<Record<string, number>> {
-  const file = bundle(name)
-  const argv = ['--expose-gc', file, ...(quick ? ['--quick'] : [])]
+/** The command that runs one workload once on one implementation. */
+function command(impl: Implementation, workload: WorkloadName): [string, string[]] {
+  const flags = quick ? ['--quick'] : []
+  if (impl.kind === 'beam') return ['elixir', ['bench/peers/beam.exs', workload, ...flags]]
+  const file =
+    impl.kind === 'runtime'
+      ? bundle(`bench/workloads/${workload}.ts`, false)
+      : bundle(`bench/peers/${impl.id}.ts`, true)
+  const args = impl.kind === 'runtime' ? [file] : [file, workload]
+  return [process.execPath, ['--expose-gc', ...args, ...flags]]
+}
+
+/** Runs one workload once in a fresh process; its last stdout line is its JSON result. */
+function runOnce(impl: Implementation, workload: WorkloadName): Promise<Record<string, unknown>> {
+  const [cmd, argv] = command(impl, workload)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: root, timeout: RUN_TIMEOUT_MS })
+    const child = spawn(cmd, argv, { cwd: root, timeout: RUN_TIMEOUT_MS })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -169,7 +104,8 @@ function runOnce(name: string): Promise<Record<string, number>> {
         if (code !== 0) throw new Error(`exited with ${signal ?? `code ${code}`}`)
         resolve(JSON.parse(last))
       } catch (error) {
-        reject(new Error(`${file}: ${(error as Error).message}\n${stderr.trim()}`))
+        const what = `${impl.id} ${workload}: ${(error as Error).message}`
+        reject(new Error(`${what}\n${stderr.trim().split('\n').slice(-5).join('\n')}`))
       }
     })
   })
@@ -181,22 +117,36 @@ function progress(line: string): void {
   else process.stderr.write(`${line}\n`)
 }
 
-/** Every run's result for each workload; a workload that failed has fewer runs. */
-const samples = new Map<string, Record<string, number>[]>()
-let failed = false
-const total = WORKLOADS.length * runs
+const impls = implementations()
+if (!impls.some((i) => i.kind === 'beam'))
+  console.error('elixir is not installed: no BEAM column (apt-get install elixir adds it).')
+
+/** Each workload's outcome on each implementation: its runs, "unsupported", or an error. */
+const outcomes = new Map<string, Outcome>()
+const key = (workload: string, impl: string) => `${workload}/${impl}`
+const total = workloads.length * impls.length * runs
+const started = performance.now()
 let step = 0
-for (const { name } of WORKLOADS) {
-  samples.set(name, [])
+for (const { name } of workloads) {
+  // Runs of one workload alternate between implementations, so that a busy moment on a shared
+  // machine spreads over all of them instead of hitting one.
   for (let run = 1; run <= runs; run++) {
-    progress(`[${++step}/${total}] ${name}, run ${run} of ${runs} ...`)
-    try {
-      samples.get(name)!.push(await runOnce(name))
-    } catch (error) {
-      if (tty) process.stderr.write('\n')
-      console.error((error as Error).message)
-      failed = true
-      break
+    for (const impl of impls) {
+      const outcome = outcomes.get(key(name, impl.id)) ?? { runs: [] }
+      outcomes.set(key(name, impl.id), outcome)
+      step++
+      if (outcome.unsupported !== undefined || outcome.error !== undefined) continue
+      const elapsed = Math.round((performance.now() - started) / 1000)
+      progress(`[${step}/${total}] ${name} · ${impl.title} · run ${run} of ${runs} (${elapsed} s)`)
+      try {
+        const result = await runOnce(impl, name)
+        if (typeof result.unsupported === 'string') outcome.unsupported = result.unsupported
+        else outcome.runs.push(result as Record<string, number>)
+      } catch (error) {
+        if (tty) process.stderr.write('\n')
+        console.error((error as Error).message)
+        outcome.error = (error as Error).message.split('\n')[0]
+      }
     }
   }
 }
@@ -204,72 +154,30 @@ if (tty) process.stderr.write('\r\x1b[K')
 
 // --- Results -----------------------------------------------------------------------------------
 
-interface Row {
-  readonly workload: string
-  readonly metric: string
-  readonly label: string
-  readonly value: number | null
-  readonly unit: string
-  readonly target: number
-  readonly better: 'lower' | 'higher'
-  readonly met: boolean | null
-  readonly runs: number[]
-}
+const report = buildReport({
+  quick,
+  runs,
+  workloads,
+  implementations: impls,
+  outcomes: (w, i) => outcomes.get(key(w, i)),
+})
+const markdown = renderMarkdown(report)
+console.log(`\n${markdown}`)
 
-const round = (value: number) => Number(value.toPrecision(4))
-
-const rows: Row[] = WORKLOADS.flatMap(({ name, metrics }) =>
-  metrics.map((metric): Row => {
-    const results = samples.get(name) ?? []
-    const values = results.map((r) => r[metric.key])
-    const complete = values.length === runs && values.every((v) => Number.isFinite(v))
-    const value = complete ? round(median(values)) : null
-    const met =
-      value === null
-        ? null
-        : metric.better === 'lower'
-          ? value <= metric.target
-          : value >= metric.target
-    return {
-      workload: name,
-      metric: metric.key,
-      label: metric.label(results[0] ?? {}),
-      value,
-      unit: metric.unit,
-      target: metric.target,
-      better: metric.better,
-      met,
-      runs: complete ? values.map(round) : [],
-    }
-  }),
-)
-
-const format = (value: number, unit: string) =>
-  `${value.toLocaleString('en-US', { maximumSignificantDigits: 3 })} ${unit}`
-
-const machine = `Node ${process.version}, ${process.platform} ${process.arch}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}`
-const table = [
-  `Median of ${runs} run${runs === 1 ? '' : 's'}${quick ? ' (--quick: smaller sizes)' : ''}, each in a fresh Node process. ${machine}.`,
-  '',
-  '| workload | result | target | met? |',
-  '|---|---|---|---|',
-  ...rows.map(
-    (r) =>
-      `| ${r.label} | ${r.value === null ? 'failed' : format(r.value, r.unit)} | ${r.better === 'lower' ? '≤' : '≥'} ${format(r.target, r.unit)} | ${quick ? '(quick)' : r.met ? 'yes' : r.met === false ? 'no' : '-'} |`,
-  ),
-  '',
-].join('\n')
-
-console.log(`\n${table}`)
-
-const outDir = `${root}bench/results/${quick ? 'tmp/' : ''}`
+const outDir = join(root, 'bench/results', quick ? 'tmp' : '')
 mkdirSync(outDir, { recursive: true })
-const json = { quick, runs, machine, results: rows }
-writeFileSync(`${outDir}runtime.json`, `${JSON.stringify(json, null, 2)}\n`)
-writeFileSync(`${outDir}runtime.md`, `# Runtime benchmark\n\n${table}`)
-console.log(`Wrote ${outDir.slice(root.length)}runtime.json and runtime.md`)
+writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`)
+writeFileSync(join(outDir, 'bench.md'), markdown)
+const charts = renderCharts(report)
+for (const [file, svg] of charts) writeFileSync(join(outDir, file), svg)
+console.log(`Wrote ${outDir.slice(root.length)}/: bench.json, bench.md and ${charts.size} charts`)
 
-if (failed || rows.some((r) => r.value === null)) {
-  console.error('Some workloads produced no number (see above).')
+const missing = report.rows.flatMap((row) =>
+  Object.entries(row.cells)
+    .filter(([, cell]) => cell.value === null && cell.unsupported === undefined)
+    .map(([impl]) => `${row.label} on ${impl}`),
+)
+if (missing.length > 0) {
+  console.error(`No number and not "not supported": ${missing.join('; ')}`)
   process.exit(1)
 }

@@ -140,9 +140,10 @@ function isOnStart(value: unknown): value is OnStart {
   )
 }
 
+// A set lookup, not a scan of the links: a dynamic supervisor may have many thousand children.
 function isLinked(process: Process, pid: Pid): boolean {
-  for (const linked of process.links ?? []) if (linked.pid === pid) return true
-  return false
+  const child = process.node.lookupPid(pid, 'pid')
+  return child !== undefined && process.links?.has(child) === true
 }
 
 /**

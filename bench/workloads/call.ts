@@ -1,8 +1,8 @@
 /** 200,000 sequential `GenServer.call` round trips from outside any process: calls per second. */
 import { GenServer } from 'letitcrash'
-import { quick, report } from './common.ts'
+import { report, SIZES } from './common.ts'
 
-const calls = quick ? 20_000 : 200_000
+const { calls } = SIZES.call
 
 const Echo = {
   init: () => ['ok', null],

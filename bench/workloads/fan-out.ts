@@ -3,10 +3,9 @@
  * (median of 20 rounds), from the first send to the last reply.
  */
 import { type Pid, spawn } from 'letitcrash'
-import { median, quick, report } from './common.ts'
+import { median, report, SIZES } from './common.ts'
 
-const processes = quick ? 1_000 : 10_000
-const rounds = quick ? 5 : 20
+const { processes, rounds } = SIZES.fanOut
 
 const workers: Pid[] = []
 for (let i = 0; i < processes; i++) {

@@ -4,9 +4,9 @@
  * The median, in microseconds.
  */
 import { GenServer, type Pid, Process, Supervisor, spawn } from 'letitcrash'
-import { median, quick, report } from './common.ts'
+import { median, report, SIZES } from './common.ts'
 
-const kills = quick ? 100 : 1_000
+const { kills } = SIZES.restart
 const NAME = 'bench-child'
 
 // The child registers NAME (GenServer's `name` option) and reports to the watcher in init.

@@ -3,9 +3,9 @@
  * started and is waiting, and the heap each one keeps (after a forced GC, minus the baseline).
  */
 import { type Pid, Process, type ProcessContext, spawn } from 'letitcrash'
-import { heapAfterGc, quick, report } from './common.ts'
+import { heapAfterGc, report, SIZES } from './common.ts'
 
-const count = quick ? 10_000 : 100_000
+const count = SIZES.spawn.processes
 
 let waiting = 0
 let allWaiting: () => void = () => {}
