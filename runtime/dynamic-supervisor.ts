@@ -4,6 +4,10 @@
  * crashed child is restarted on its own (`one_for_one`), under the same restart types and
  * restart intensity as a `Supervisor`.
  *
+ * `whichChildren` lists children oldest first (Elixir lists them by pid, which is the same
+ * order); a restarted child has a new pid and moves to the end. On stop, children are stopped
+ * one by one, newest first (Elixir stops them all at once and waits for each).
+ *
  * @example
  * await DynamicSupervisor.startLink({ name: 'rooms', maxChildren: 1000 })
  * const [, room] = await DynamicSupervisor.startChild('rooms', [Room, 'lobby'])
@@ -14,10 +18,6 @@
  * @example
  * const Rooms = { init: () => DynamicSupervisor.init({ maxChildren: 1000 }) }
  * await DynamicSupervisor.startLink(Rooms, undefined, { name: 'rooms' })
- *
- * `whichChildren` lists children oldest first (Elixir lists them by pid, which is the same
- * order); a restarted child has a new pid and moves to the end. On stop, children are stopped
- * one by one, newest first (Elixir stops them all at once and waits for each).
  *
  * @see https://hexdocs.pm/elixir/DynamicSupervisor.html
  */

@@ -3,13 +3,6 @@
  * `Task.Supervisor`. It is a `DynamicSupervisor` whose children are `temporary` tasks: they
  * are never restarted, and they are stopped with the supervisor.
  *
- * @example
- * await Task.Supervisor.startLink({ name: 'jobs' })
- *
- * // In a process (or a GenServer callback, with `this`):
- * const task = await Task.Supervisor.asyncNolink(ctx, 'jobs', () => callFlakyService())
- * const result = await Task.yield(task, 2000) // ['ok', value], ['exit', reason] or undefined
- *
  * `async` links the task to the caller, like `Task.async`. `asyncNolink` does not: a task that
  * crashes leaves the caller running; the caller gets a `DOWN` for it (and `Task.yield` gives
  * `['exit', reason]`). That is how a GenServer runs risky work without dying with it: it keeps
@@ -17,6 +10,13 @@
  *
  * These functions resolve once the supervisor has started the task, so they return promises
  * (Elixir's return the task at once).
+ *
+ * @example
+ * await Task.Supervisor.startLink({ name: 'jobs' })
+ *
+ * // In a process (or a GenServer callback, with `this`):
+ * const task = await Task.Supervisor.asyncNolink(ctx, 'jobs', () => callFlakyService())
+ * const result = await Task.yield(task, 2000) // ['ok', value], ['exit', reason] or undefined
  *
  * @see https://hexdocs.pm/elixir/Task.Supervisor.html
  */
