@@ -12,6 +12,8 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'chat/**/*.test.ts',
       'docs/**/*.test.ts',
+      // The live demos' logic (layout, scenarios) beside their components.
+      '.vitepress/theme/**/*.test.ts',
     ],
     // The runtime's own tests keep crash reports quiet; see runtime/test/setup.ts.
     setupFiles: ['runtime/test/setup.ts'],
