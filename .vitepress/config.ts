@@ -3,8 +3,13 @@
  * root; a Korean locale goes under `docs/ko/` with its own sidebar, from the same chapter list).
  */
 import { defineConfig } from 'vitepress'
+import { highlightCache } from './highlight-cache.ts'
 import { en } from './locales/en.ts'
+import { ko, koSearch } from './locales/ko.ts'
 import { snippetChecks, twoslash } from './markdown.ts'
+import { hideHints } from './theme/panel/components/hide-hints.ts'
+import { stackblitzPayloads } from './theme/panel/components/stackblitz-payloads.ts'
+import { exercisesPlugin } from './theme/panel/runner/plugin.ts'
 
 export default defineConfig({
   title: 'Let It Crash',
@@ -25,15 +30,22 @@ export default defineConfig({
     theme: { light: 'github-light', dark: 'github-dark' },
     codeTransformers: [twoslash()],
     languages: ['ts', 'elixir'],
-    config: (md) => md.use(snippetChecks),
+    // Exercise pages leave out the README's hints: the exercise panel reveals them one by one.
+    // Each distinct sample is highlighted once, however many pages and renders show it.
+    config: (md) => md.use(snippetChecks).use(hideHints).use(highlightCache),
   },
 
+  // `/stackblitz/<exercise>.json`: the project the panel's StackBlitz buttons open.
+  // ...and each exercise's files and hints, a chunk the panel loads when it opens.
+  vite: { plugins: [stackblitzPayloads(), exercisesPlugin()] },
+
   themeConfig: {
-    search: { provider: 'local' },
+    search: { provider: 'local', options: { locales: koSearch } },
   },
 
   locales: {
     root: en,
-    // ko: { ...ko, link: '/ko/' }: pages in docs/ko/, a sidebar from sidebar('ko', labels).
+    // Pages in docs/ko/ mirror the English paths, so the language menu opens the same page.
+    ko,
   },
 })
