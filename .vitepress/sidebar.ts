@@ -55,28 +55,60 @@ export function exerciseItems(locale: Locale, labels: Labels): DefaultTheme.Side
     .map((file) => {
       const exercise = file.slice(0, -3)
       return {
-        text: `${labels.exercise} ${exercise.slice(0, 2)} · ${exerciseTitle(exercise)}`,
+        text: `${labels.exercise} ${exercise.slice(0, 2)} · ${exerciseTitle(exercise, locale)}`,
         link: `${base(locale)}exercises/${exercise}`,
       }
     })
 }
 
-/** An exercise's title from `exercises/NN-slug/meta.json`, or its slug when there is none yet. */
-export function exerciseTitle(exercise: string): string {
+/**
+ * An exercise's title: in Korean from the heading of `README.ko.md` (`# NN · 제목`), otherwise
+ * from `exercises/NN-slug/meta.json`, or its slug when there is none yet.
+ */
+export function exerciseTitle(exercise: string, locale: Locale = 'en'): string {
+  const translated = join(root, 'exercises', exercise, `README.${locale}.md`)
+  if (locale !== 'en' && existsSync(translated)) {
+    const heading = readFileSync(translated, 'utf8').match(/^# \d+ · (.+)$/m)
+    if (heading) return heading[1].trim()
+  }
   const meta = join(root, 'exercises', exercise, 'meta.json')
   if (existsSync(meta)) return JSON.parse(readFileSync(meta, 'utf8')).title
   return exercise.slice(3).replaceAll('-', ' ')
+}
+
+/** The generated module pages of the reference (`docs/reference/*.md`), titled from their front matter. */
+export function referenceItems(locale: Locale): DefaultTheme.SidebarItem[] {
+  const folder = join(docs, base(locale), 'reference')
+  if (!existsSync(folder)) return []
+  return readdirSync(folder)
+    .filter((file) => file.endsWith('.md') && file !== 'index.md')
+    .map((file) => ({
+      text: JSON.parse(/^title: (.+)$/m.exec(readFileSync(join(folder, file), 'utf8'))![1]),
+      link: `${base(locale)}reference/${file.slice(0, -3)}`,
+    }))
+    .sort((a, b) => a.text.localeCompare(b.text))
 }
 
 export function sidebar(locale: Locale, labels: Labels): DefaultTheme.Sidebar {
   const at = base(locale)
   return [
     { text: labels.course, items: chapterItems(locale) },
-    { text: labels.exercises, collapsed: false, items: exerciseItems(locale, labels) },
+    {
+      text: labels.exercises,
+      // The group's title opens the progress page (exercises/index.md) where there is one.
+      ...(hasPage(locale, 'exercises/index') ? { link: `${at}exercises/` } : {}),
+      collapsed: false,
+      items: exerciseItems(locale, labels),
+    },
     {
       text: labels.reference,
       items: [
-        { text: labels.modules, link: `${at}reference/` },
+        {
+          text: labels.modules,
+          link: `${at}reference/`,
+          collapsed: true,
+          items: referenceItems(locale),
+        },
         { text: labels.performance, link: `${at}performance` },
         ...(hasPage(locale, 'chat') ? [{ text: labels.chat, link: `${at}chat` }] : []),
       ],
@@ -91,7 +123,9 @@ export function nav(locale: Locale, labels: Labels): DefaultTheme.NavItem[] {
     { text: labels.course, link: first?.link ?? at, activeMatch: `^${at}guide/` },
     {
       text: labels.exercises,
-      link: exerciseItems(locale, labels)[0]?.link ?? at,
+      link: hasPage(locale, 'exercises/index')
+        ? `${at}exercises/`
+        : (exerciseItems(locale, labels)[0]?.link ?? at),
       activeMatch: `^${at}exercises/`,
     },
     { text: labels.reference, link: `${at}reference/`, activeMatch: `^${at}reference/` },

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveFile, type StaticServer, serveStatic } from './static-server.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const dist = join(root, '.vitepress/dist')
+// SITE_DIST: a site built elsewhere (`vitepress build --outDir`), so parallel builds do not collide.
+const dist = process.env.SITE_DIST ?? join(root, '.vitepress/dist')
 const CHROMIUM = '/usr/bin/chromium'
 /** The budget of issue 6: JavaScript a chapter page loads before any exercise panel opens. */
 const CHAPTER_JS_BUDGET = 150 * 1024
@@ -52,6 +53,8 @@ if (!existsSync(CHROMIUM))
 
 const pages = builtPages()
 const visits = new Map<string, Visit>()
+/** The language menu's links of each page, by the page's path. */
+const languageLinks = new Map<string, string[]>()
 let server: StaticServer
 let browser: Browser
 
@@ -109,6 +112,12 @@ describe('the built course site', () => {
         links: await page.$$eval('a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')!)),
         ids: new Set(await page.$$eval('[id]', (elements) => elements.map((e) => e.id))),
       })
+      languageLinks.set(
+        path,
+        await page.$$eval('.VPNavBarTranslations a', (as) =>
+          as.map((a) => a.getAttribute('href')!),
+        ),
+      )
       await page.setViewportSize(PHONE)
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - window.innerWidth,
@@ -133,6 +142,36 @@ describe('the built course site', () => {
     }
     expect(visits.size).toBe(pages.length)
     expect(broken).toEqual([])
+  })
+
+  it('offers every page in the other language at the same path', () => {
+    // English `/guide/x` is Korean `/ko/guide/x`; a page without a counterpart is reported by
+    // the translation check (scripts/translations.test.ts), not here.
+    const counterpart = (path: string) =>
+      path.startsWith('/ko/') ? path.slice('/ko'.length) : `/ko${path}`
+    const wrong: string[] = []
+    for (const [path, links] of languageLinks) {
+      if (!pages.includes(counterpart(path))) continue
+      if (links.join() !== counterpart(path))
+        wrong.push(`${path}: the language menu leads to ${links.join(', ') || 'nothing'}`)
+    }
+    expect(pages).toContain('/ko/')
+    expect(wrong).toEqual([])
+  })
+
+  it('finds a Korean chapter with the Korean search box', async () => {
+    const { page, problems } = await open('/ko/guide/00-how-to-use')
+    try {
+      await page.keyboard.press('Control+k')
+      const input = page.locator('.VPLocalSearchBox input')
+      expect(await input.getAttribute('placeholder')).toBe('검색')
+      await input.fill('재시작 강도')
+      const first = page.locator('.VPLocalSearchBox .result').first()
+      await expect.poll(() => first.getAttribute('href'), { timeout: 10_000 }).toMatch(/^\/ko\//)
+      expect(problems).toEqual([])
+    } finally {
+      await page.close()
+    }
   })
 
   it('finds a chapter with the local search', async () => {
