@@ -2,7 +2,8 @@
  * The live demos of chapters 3, 4 and 8 in a real browser, against the built site: each runs
  * the real runtime, loaded only once the demo is on screen, and does what its chapter says.
  *
- * Runs against `.vitepress/dist`: `npm run test:e2e` builds it first.
+ * Runs against `.vitepress/dist` (`npm run test:e2e` builds it first), or against SITE_DIST, a
+ * site built elsewhere (`vitepress build --outDir`), as site.test.ts does.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,14 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StaticServer, serveStatic } from './static-server.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const dist = join(root, '.vitepress/dist')
+const dist = process.env.SITE_DIST ?? join(root, '.vitepress/dist')
 const CHROMIUM = '/usr/bin/chromium'
 const CHAPTER_JS_BUDGET = 150 * 1024
 const PHONE = { width: 390, height: 844 }
 const WAIT = { timeout: 10_000 }
 
 if (!existsSync(join(dist, 'index.html')))
-  throw new Error('No built site in .vitepress/dist: run `npm run docs:build` first.')
+  throw new Error(`No built site in ${dist}: run \`npm run docs:build\` first.`)
 
 let server: StaticServer
 let browser: Browser
@@ -177,6 +178,22 @@ describe('chapter 4: the supervision tree demo', () => {
       await crash.click()
       await demo.getByText('The whole tree has stopped').waitFor(WAIT)
       expect(await log.textContent()).toContain('root gives up')
+      expect(problems).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
+  it('speaks Korean on the Korean chapter: buttons and log', async () => {
+    const { page, problems } = await open('/ko/guide/04-supervisor')
+    try {
+      const demo = await startDemo(page, '.supervision-demo', '[data-key="root/workers/worker2"]')
+      await demo.getByRole('button', { name: '1초 흘려보내기', exact: true }).click()
+      await demo.getByRole('button', { name: 'worker2 크래시', exact: true }).click()
+      const log = demo.locator('.demo-log')
+      await expect.poll(() => log.textContent(), WAIT).toContain('worker2 크래시')
+      expect(await log.textContent()).toContain('workers: worker2 재시작 (one_for_one)')
+      expect(await demo.getByRole('button', { name: 'Let 1 s pass' }).count()).toBe(0)
       expect(problems).toEqual([])
     } finally {
       await page.close()

@@ -20,8 +20,10 @@ import {
   send,
   Telemetry,
 } from '../../../runtime/index.ts'
+import type { Locale } from '../panel/contract.ts'
 import { muteCrashReports } from './quiet-reports.ts'
 import type { FlowRecord } from './sequence.ts'
+import { demoStrings, type FlowStrings } from './strings.ts'
 
 /** The calls the client can make; `slow` takes {@link SLOW_MS}, longer than its timeout. */
 export type Request = 'get' | 'slow' | 'crash'
@@ -59,8 +61,11 @@ export class MessageFlow {
   private readonly handlerId: string
   private readonly unmute: () => void
   private readonly listeners = new Set<() => void>()
+  /** The words of what the client notes, in the page's language. */
+  private readonly words: FlowStrings
 
-  private constructor(clock: 'real' | 'virtual') {
+  private constructor(clock: 'real' | 'virtual', locale: Locale) {
+    this.words = demoStrings(locale).flow
     this.node = createNode({ clock, name: `flow${++demos}@browser` })
     this.unmute = muteCrashReports(this.node)
     this.handlerId = `message-flow-demo-${demos}`
@@ -78,8 +83,10 @@ export class MessageFlow {
   }
 
   /** Starts the node and a first server; nothing is recorded until the reader acts. */
-  static async start(options: { clock?: 'real' | 'virtual' } = {}): Promise<MessageFlow> {
-    const flow = new MessageFlow(options.clock ?? 'real')
+  static async start(
+    options: { clock?: 'real' | 'virtual'; locale?: Locale } = {},
+  ): Promise<MessageFlow> {
+    const flow = new MessageFlow(options.clock ?? 'real', options.locale ?? 'en')
     await flow.startServer()
     flow.clear()
     return flow
@@ -111,7 +118,7 @@ export class MessageFlow {
   async call(request: Request): Promise<void> {
     const call = ++this.calls
     const timeout = request === 'slow' ? SLOW_TIMEOUT : 5000
-    const label = request === 'slow' ? `'slow' (timeout ${timeout / 1000} s)` : quote(request)
+    const label = request === 'slow' ? this.words.slowRequest(timeout / 1000) : quote(request)
     this.record({ type: 'call', call, request: label, time: this.now() })
     try {
       const value = await GenServer.call<number>(this.target(), request, timeout)
@@ -121,10 +128,10 @@ export class MessageFlow {
       const reason = error.reason instanceof Error ? 'crash' : String(error.reason)
       const what =
         reason === 'timeout'
-          ? `${error.name}: no reply in ${timeout / 1000} s`
+          ? this.words.noReply(error.name, timeout / 1000)
           : reason === 'noproc'
-            ? `${error.name}: no server, nothing sent`
-            : `${error.name}: the server exited`
+            ? this.words.noServer(error.name)
+            : this.words.serverExited(error.name)
       this.record({ type: 'call-failed', call, reason, error: what, time: this.now() })
     }
   }

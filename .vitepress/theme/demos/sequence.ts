@@ -4,6 +4,7 @@
  * is alive. Pure data in, pure data out, so the mapping is tested in Node; the demo's
  * component only draws the rows.
  */
+import { demoStrings, type FlowStrings } from './strings.ts'
 
 /** One thing the demo saw, in the order it happened. `time` is the node's clock, in ms. */
 export type FlowRecord =
@@ -79,8 +80,13 @@ export interface Diagram {
 /**
  * Lays out `records` as rows. `serverRunning` says whether a server was alive before the
  * first record (true at the start of the demo, false after a crash the diagram no longer shows).
+ * `words` writes the notes in the page's language.
  */
-export function toDiagram(records: readonly FlowRecord[], serverRunning = true): Diagram {
+export function toDiagram(
+  records: readonly FlowRecord[],
+  serverRunning = true,
+  words: FlowStrings = demoStrings('en').flow,
+): Diagram {
   const rows: Row[] = []
   const clientBusy: Span[] = []
   const serverBusy: Span[] = []
@@ -129,7 +135,7 @@ export function toDiagram(records: readonly FlowRecord[], serverRunning = true):
       case 'handled':
         if (record.dropped !== undefined) {
           rows.push(
-            arrow('server', 'client', `late reply ${record.dropped}: dropped`, 'dropped', time),
+            arrow('server', 'client', words.lateReplyDropped(record.dropped), 'dropped', time),
           )
           closeBusy(row)
         } else closeBusy(row - 1)
@@ -147,13 +153,13 @@ export function toDiagram(records: readonly FlowRecord[], serverRunning = true):
         closeCall(record.call, row)
         break
       case 'server-exit':
-        rows.push(note('server', `exits: ${record.reason}`, 'crash', time))
+        rows.push(note('server', words.exits(record.reason), 'crash', time))
         closeBusy(row)
         if (aliveSince !== undefined) serverAlive.push({ from: aliveSince, to: row })
         aliveSince = undefined
         break
       case 'server-start':
-        rows.push(note('server', `starts as ${record.pid}`, 'start', time))
+        rows.push(note('server', words.startsAs(record.pid), 'start', time))
         aliveSince = row
         break
     }

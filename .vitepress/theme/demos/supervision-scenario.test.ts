@@ -30,6 +30,18 @@ describe('the supervision tree demo', () => {
     ).toEqual(['root', 'cache', 'workers', 'worker1', 'worker2', 'worker3'])
   })
 
+  it('writes its log in Korean for a Korean page, keeping names, pids and strategies', async () => {
+    demo = await SupervisionDemo.start({ ...ONE_FOR_ONE, maxRestarts: 0 }, 'ko')
+    await demo.crash('worker2')
+    const log = texts(demo)
+    expect(log[0]).toBe('root 시작. workers는 one_for_one, 5초에 재시작 최대 0회')
+    expect(log).toContain('worker2 크래시: worker2 hit a bug')
+    expect(log).toContain('workers 포기: 5초에 재시작이 0회를 넘음')
+    expect(log).toContain('root: workers 재시작 (one_for_one)')
+    expect(log.find((t) => t.startsWith('worker1 시작: '))).toMatch(/^worker1 시작: #PID</)
+    expect(log.some((t) => /starts|crashed|restarts|gives up/.test(t))).toBe(false)
+  })
+
   it('one_for_one restarts only the crashed worker, under a new pid', async () => {
     demo = await SupervisionDemo.start(ONE_FOR_ONE)
     const before = workerPids(demo)

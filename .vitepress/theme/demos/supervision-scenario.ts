@@ -24,7 +24,9 @@ import {
   type VirtualClock,
 } from '../../../runtime/index.ts'
 import type { SupervisorSnapshot } from '../../../runtime/observer.ts'
+import type { Locale } from '../panel/contract.ts'
 import { muteCrashReports } from './quiet-reports.ts'
+import { demoStrings, type SupervisionStrings } from './strings.ts'
 
 export type Strategy = Supervisor.Strategy
 
@@ -93,9 +95,12 @@ export class SupervisionDemo {
   private started: string[] = []
   /** Names of processes that have exited, for log lines about them. */
   private readonly names = new Map<string, string>()
+  /** The words of the log lines, in the page's language. */
+  private readonly words: SupervisionStrings
 
-  private constructor(settings: TreeSettings) {
+  private constructor(settings: TreeSettings, locale: Locale) {
     this.settings = settings
+    this.words = demoStrings(locale).supervision
     this.node = createNode({ clock: 'virtual', name: `supervision${++demos}@browser` })
     this.clock = this.node.clock as VirtualClock
     this.unmute = muteCrashReports(this.node)
@@ -119,9 +124,9 @@ export class SupervisionDemo {
     )
   }
 
-  /** Starts the tree with `settings` for `workers`. */
-  static async start(settings: TreeSettings): Promise<SupervisionDemo> {
-    const demo = new SupervisionDemo(settings)
+  /** Starts the tree with `settings` for `workers`; the log is written in `locale`. */
+  static async start(settings: TreeSettings, locale: Locale = 'en'): Promise<SupervisionDemo> {
+    const demo = new SupervisionDemo(settings, locale)
     await demo.startTree()
     return demo
   }
@@ -130,7 +135,7 @@ export class SupervisionDemo {
   async crash(id: string): Promise<void> {
     const pid = this.node.whereis(id)
     if (pid === undefined) {
-      this.note(`${id} is not running`)
+      this.note(this.words.logNotRunning(id))
       return
     }
     await this.step(() => GenServer.cast(pid, 'crash'))
@@ -176,9 +181,7 @@ export class SupervisionDemo {
           name: 'workers',
         }),
     }
-    this.note(
-      `root starts; workers uses ${strategy}, at most ${maxRestarts} restart${maxRestarts === 1 ? '' : 's'} in ${maxSeconds} s`,
-    )
+    this.note(this.words.logRootStarts(strategy, maxRestarts, maxSeconds))
     await this.step(async () => {
       const started = await Supervisor.startLink([worker('cache'), workers], {
         strategy: 'one_for_one',
@@ -209,33 +212,30 @@ export class SupervisionDemo {
   /** A log line for one telemetry event, with names looked up now that the step is over. */
   private describe({ event, time, metadata }: Happened): void {
     const name = (pid: unknown) => this.nameOf(pid as Pid | undefined)
+    const words = this.words
     if (event === 'spawn') {
-      this.add(time, 'start', `${name(metadata.pid)} starts as ${metadata.pid}`)
+      this.add(time, 'start', words.logStarts(name(metadata.pid), String(metadata.pid)))
     } else if (event === 'exit') {
       const reason = metadata.reason
       if (reason instanceof Error)
-        this.add(time, 'crash', `${name(metadata.pid)} crashed: ${reason.message}`)
-      else this.add(time, 'stop', `${name(metadata.pid)} exits: ${String(reason)}`)
+        this.add(time, 'crash', words.logCrashed(name(metadata.pid), reason.message))
+      else this.add(time, 'stop', words.logExits(name(metadata.pid), String(reason)))
     } else if (event === 'restart') {
       const supervisor = name(metadata.supervisor)
       this.add(
         time,
         'restart',
-        `${supervisor} restarts ${metadata.childId} (${this.strategyOf(supervisor)})`,
+        words.logRestarts(supervisor, String(metadata.childId), this.strategyOf(supervisor)),
       )
     } else {
       const supervisor = name(metadata.supervisor)
       const limits = supervisor === 'root' ? ROOT_LIMITS : this.settings
-      this.add(
-        time,
-        'give-up',
-        `${supervisor} gives up: more than ${limits.maxRestarts} restart${limits.maxRestarts === 1 ? '' : 's'} in ${limits.maxSeconds} s`,
-      )
+      this.add(time, 'give-up', words.logGivesUp(supervisor, limits.maxRestarts, limits.maxSeconds))
     }
   }
 
   private nameOf(pid: Pid | undefined): string {
-    if (pid === undefined) return 'a process'
+    if (pid === undefined) return this.words.aProcess
     return this.node.processInfo(pid)?.registeredName ?? this.names.get(String(pid)) ?? String(pid)
   }
 
