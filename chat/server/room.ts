@@ -205,20 +205,14 @@ export const Room = {
   // #region stored
   handleInfo(info, state) {
     if (info?.type === 'remote') {
-      // Keep the cache in id order, as the database has it; ignore one we already have.
-      const { messages } = state
-      if (messages.some((m) => m.id === info.message.id)) return ['noreply', state] as const
-      const at = messages.findLastIndex((m) => m.id < info.message.id) + 1
-      messages.splice(at, 0, { ...info.message, room: state.name })
-      if (messages.length > CACHE_SIZE) messages.shift()
+      cacheInOrder(state.messages, { ...info.message, room: state.name })
       return ['noreply', state] as const
     }
     if (info?.type !== 'stored') return ['noreply', state] as const
     const { from, result } = info
     if (result[0] === 'ok') {
       const stored = result[1]
-      state.messages.push(stored)
-      if (state.messages.length > CACHE_SIZE) state.messages.shift()
+      cacheInOrder(state.messages, stored)
       // Stored, so now everyone may see it; and only then is the sender told.
       const topic = `room:${state.name}`
       PubSub.broadcast(Names.pubsub, topic, broadcastMessage(topic, 'new_msg', toChat(stored)))
@@ -228,6 +222,18 @@ export const Room = {
   },
   // #endregion stored
 } satisfies GenServer.Behaviour<State, string, Call, never, Reply, Info>
+
+/**
+ * Adds `message` to the cache in id order, as the database has it, and ignores one already
+ * there. With a second server, its messages arrive by NOTIFY and may overtake the answer for
+ * one of ours with a lower id: appending would put them out of order.
+ */
+function cacheInOrder(messages: StoredMessage[], message: StoredMessage): void {
+  if (messages.some((m) => m.id === message.id)) return
+  const at = messages.findLastIndex((m) => m.id < message.id) + 1
+  messages.splice(at, 0, message)
+  if (messages.length > CACHE_SIZE) messages.shift()
+}
 
 /** A stored message as clients see it (the room is in the topic already). */
 export function toChat({ id, user, body, inserted_at }: StoredMessage): ChatMessage {
